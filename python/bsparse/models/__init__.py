@@ -1,0 +1,84 @@
+"""Model zoo: torchvision-faithful ResNet-50, VGG-16, Inception-V3 and tiny test models with seeded weights.
+
+Every constructor takes ``seed: int = 0`` and returns the model in eval mode.
+BatchNorm layers get random affine parameters and running statistics
+(calibrated on a random batch, then perturbed) so folded-BN bugs show.
+
+>>> from bsparse import models
+>>> m = models.get("resnet50")
+>>> y = m(models.example_input("resnet50"))
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+from .inception import Inception3, inception_v3
+from .resnet import ResNet, resnet50
+from .tiny import TINY_CNN_INPUT, TINY_MLP_INPUT, TinyCNN, TinyMLP, tiny_cnn, tiny_mlp
+from .vgg import VGG, vgg16
+
+_CONSTRUCTORS: dict[str, Callable[..., nn.Module]] = {
+    "resnet50": resnet50,
+    "vgg16": vgg16,
+    "inception_v3": inception_v3,
+    "tiny_mlp": tiny_mlp,
+    "tiny_cnn": tiny_cnn,
+}
+
+#: Per-sample input shape (without the batch dimension) of each model.
+INPUT_SHAPES: dict[str, tuple[int, ...]] = {
+    "resnet50": (3, 224, 224),
+    "vgg16": (3, 224, 224),
+    "inception_v3": (3, 299, 299),
+    "tiny_mlp": TINY_MLP_INPUT,
+    "tiny_cnn": TINY_CNN_INPUT,
+}
+
+
+def names() -> list[str]:
+    """Names accepted by :func:`get` and :func:`example_input`."""
+    return list(_CONSTRUCTORS)
+
+
+def _check(name: str) -> None:
+    if name not in _CONSTRUCTORS:
+        raise KeyError(f"unknown model {name!r}; known models: {', '.join(names())}")
+
+
+def get(name: str, seed: int = 0, **kwargs: object) -> nn.Module:
+    """Build model ``name`` with seeded random weights, in eval mode.
+
+    Raises:
+        KeyError: ``name`` is not one of :func:`names`.
+    """
+    _check(name)
+    return _CONSTRUCTORS[name](seed=seed, **kwargs)
+
+
+def example_input(name: str, batch: int = 1, seed: int = 0) -> torch.Tensor:
+    """A seeded N(0, 1) float32 input of the shape model ``name`` expects."""
+    _check(name)
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(batch, *INPUT_SHAPES[name], generator=generator)
+
+
+__all__ = [
+    "INPUT_SHAPES",
+    "Inception3",
+    "ResNet",
+    "TinyCNN",
+    "TinyMLP",
+    "VGG",
+    "example_input",
+    "get",
+    "inception_v3",
+    "names",
+    "resnet50",
+    "tiny_cnn",
+    "tiny_mlp",
+    "vgg16",
+]

@@ -1,0 +1,14 @@
+"""bsparse's passes: one module each, and the registry `bsparse-opt` reads.
+
+`PASSES` maps a pass's pipeline name to its class; it is the only place
+pass names are looked up.
+"""
+
+from __future__ import annotations
+
+from bsparse.passes.base import Pass
+from bsparse.passes.pack import PackPass
+
+__all__ = ["PASSES", "Pass"]
+
+PASSES: dict[str, type[Pass]] = {cls.NAME: cls for cls in (PackPass,)}

@@ -1,0 +1,131 @@
+"""The pass base class and typed pass options.
+
+A bsparse pass is a frozen dataclass whose fields are its options::
+
+    @dataclass(frozen=True)
+    class PackPass(Pass):
+        NAME: ClassVar[str] = "bsparse-pack"
+        SUMMARY: ClassVar[str] = "..."
+        block: str = option("8x8", "block shape RxC", parse=parse_block)
+
+        def run(self, module: ir.Operation) -> None: ...
+
+`Pass.from_options({"block": "4x4"})` parses and validates option strings
+(`OptionError` names the pass and the option); an instance is callable as
+``fn(op, pass_)`` so it goes straight into ``PassManager.add``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import traceback
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import torch_mlir.ir as ir
+
+from bsparse.errors import BsparseError, OptionError
+
+__all__ = ["Pass", "option", "parse_bool", "parse_fraction", "parse_positive_int", "parse_name_list", "show_name_list"]
+
+
+def option(default: Any, help: str, *, parse: Callable[[str], Any] = str, show: Callable[[Any], str] = str) -> Any:
+    """Declares a pass option: a dataclass field with a help text, a parser
+    from option text and `show`, which prints a value as option text."""
+    return dataclasses.field(default=default, metadata={"help": help, "parse": parse, "show": show})
+
+
+def parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected true or false, got '{text}'")
+
+
+def parse_positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"expected a positive integer, got '{text}'") from None
+    if value < 1:
+        raise ValueError(f"expected a positive integer, got {value}")
+    return value
+
+
+def parse_fraction(text: str) -> float:
+    """A fraction in [0, 1): a sparsity."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"expected a number in [0, 1), got '{text}'") from None
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{text} is not in [0, 1)")
+    return value
+
+
+def parse_name_list(text: str) -> tuple[str, ...]:
+    """Comma-separated names (empty text: no names)."""
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def show_name_list(names: tuple[str, ...]) -> str:
+    return ",".join(names)
+
+
+@dataclasses.dataclass(frozen=True)
+class Pass:
+    """Base of every bsparse pass; subclasses are dataclasses of options."""
+
+    NAME: ClassVar[str] = ""
+    SUMMARY: ClassVar[str] = ""
+
+    @classmethod
+    def options(cls) -> list[dataclasses.Field]:
+        return list(dataclasses.fields(cls))
+
+    @classmethod
+    def from_options(cls, options: dict[str, str]) -> "Pass":
+        """Builds the pass from ``key=value`` option strings, validating each."""
+        fields = {f.name.replace("_", "-"): f for f in cls.options()}
+        kwargs = {}
+        for key, text in options.items():
+            if (field := fields.get(key) or fields.get(key.replace("_", "-"))) is None:
+                known = ", ".join(sorted(fields)) or "none"
+                raise OptionError(f"pass '{cls.NAME}' has no option '{key}' (options: {known})")
+            try:
+                kwargs[field.name] = field.metadata["parse"](text)
+            except (ValueError, OptionError) as err:
+                message = err.message if isinstance(err, OptionError) else str(err)
+                raise OptionError(f"invalid value for option '{key}' of pass '{cls.NAME}': {message}") from None
+        try:
+            return cls(**kwargs)
+        except OptionError as err:
+            raise OptionError(f"pass '{cls.NAME}': {err.message}") from None
+
+    @classmethod
+    def help_text(cls) -> str:
+        """One paragraph for ``bsparse-opt --help``."""
+        lines = [f"  {cls.NAME:<24} {cls.SUMMARY}"]
+        for field in cls.options():
+            default = field.metadata["show"](field.default)
+            lines.append(f"      {field.name.replace('_', '-') + '=':<22} {field.metadata['help']} (default: {default})")
+        return "\n".join(lines)
+
+    def run(self, module: ir.Operation) -> None:
+        """Transforms `module` in place; raises `BsparseError` on bad input."""
+        raise NotImplementedError
+
+    def __call__(self, op: ir.Operation, pass_) -> None:
+        """The ``PassManager`` entry point: runs, reporting errors as diagnostics."""
+        try:
+            self.run(op)
+        except BsparseError as err:
+            op.location.emit_error(f"{self.NAME}: {err.message}")
+            pass_.signal_pass_failure()
+        except Exception as err:  # a bug in bsparse: report it, keep the tool alive
+            detail = traceback.format_exc() if os.environ.get("BSPARSE_DEBUG") else f"{type(err).__name__}: {err}"
+            op.location.emit_error(f"{self.NAME}: internal error (please report): {detail}")
+            pass_.signal_pass_failure()
