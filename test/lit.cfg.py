@@ -11,7 +11,7 @@ config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".py"]
 config.excludes = ["lit.cfg.py", "lit.local.cfg", "unit", "Output"]
 config.test_source_root = os.path.dirname(__file__)
-config.test_exec_root = os.path.join(getattr(config, "bsparse_build_dir", None) or config.test_source_root, "Output")
+config.test_exec_root = lit_config.params.get("bsparse_build_dir") or os.path.join(config.test_source_root, "Output")
 
 root = os.path.dirname(config.test_source_root)
 python = sys.executable

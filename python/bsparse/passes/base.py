@@ -121,7 +121,8 @@ class Pass:
     def __call__(self, op: ir.Operation, pass_) -> None:
         """The ``PassManager`` entry point: runs, reporting errors as diagnostics."""
         try:
-            self.run(op)
+            with ir.Location.unknown(op.context):  # ops built by passes pass loc= explicitly
+                self.run(op)
         except BsparseError as err:
             op.location.emit_error(f"{self.NAME}: {err.message}")
             pass_.signal_pass_failure()
