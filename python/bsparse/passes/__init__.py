@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from bsparse.passes.base import Pass
 from bsparse.passes.pack import PackPass
+from bsparse.passes.sparsify import SparsifyPass
 
 __all__ = ["PASSES", "Pass"]
 
-PASSES: dict[str, type[Pass]] = {cls.NAME: cls for cls in (PackPass,)}
+PASSES: dict[str, type[Pass]] = {cls.NAME: cls for cls in (SparsifyPass, PackPass)}

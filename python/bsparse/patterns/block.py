@@ -14,7 +14,7 @@ import numpy as np
 
 from bsparse.errors import OptionError
 
-__all__ = ["BlockPattern", "BsrData"]
+__all__ = ["BlockPattern", "BsrData", "keep_mask"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,17 @@ class BsrData:
         return dense[: self.shape[0], : self.shape[1]]
 
 
+def keep_mask(scores: np.ndarray, sparsity: float) -> np.ndarray:
+    """True for all but the ``round(sparsity * scores.size)`` lowest scores.
+
+    Ties are broken by position (stable sort), so the result is deterministic.
+    """
+    prune = int(round(sparsity * scores.size))
+    keep = np.ones(scores.size, dtype=bool)
+    keep[np.argsort(scores, axis=None, kind="stable")[:prune]] = False
+    return keep.reshape(scores.shape)
+
+
 @dataclass(frozen=True)
 class BlockPattern:
     """R x C weight blocks over (out, in), spanning the kernel window."""
@@ -105,6 +116,38 @@ class BlockPattern:
         """``[block_rows, block_cols]``: True where a block has a nonzero."""
         blocks = self.blocks(weight)
         return blocks.reshape(*blocks.shape[:2], -1).any(axis=2)
+
+    def fits(self, shape) -> bool:
+        """True if a weight of `shape` can hold at least one whole block."""
+        return shape[0] >= self.rows and shape[1] >= self.cols
+
+    def scores(self, weight: np.ndarray, score: str = "l2") -> np.ndarray:
+        """``[block_rows, block_cols]`` block scores, normalised per real element.
+
+        ``l2``: root mean square of the block; ``l1``: mean absolute value.
+        Normalising by the number of real (non-padding) elements makes scores
+        of edge blocks and of layers with different windows comparable, which
+        global pruning needs.
+        """
+        blocks = self.blocks(weight).astype(np.float64, copy=False)
+        flat = blocks.reshape(*blocks.shape[:2], -1)
+        count = self.blocks(np.ones(weight.shape[:2] + (1,) * (weight.ndim - 2), np.float64))
+        count = count.reshape(*count.shape[:2], -1).sum(axis=2) * int(np.prod(weight.shape[2:]))
+        if score == "l2":
+            return np.sqrt((flat**2).sum(axis=2) / count)
+        if score == "l1":
+            return np.abs(flat).sum(axis=2) / count
+        raise OptionError(f"unknown block score '{score}' (known: l1, l2)")
+
+    def apply_mask(self, weight: np.ndarray, keep: np.ndarray) -> np.ndarray:
+        """A copy of `weight` with the blocks where `keep` is False zeroed."""
+        r, c = self.block
+        full = np.repeat(np.repeat(keep, r, axis=0), c, axis=1)[: weight.shape[0], : weight.shape[1]]
+        return weight * full.reshape(full.shape + (1,) * (weight.ndim - 2)).astype(weight.dtype)
+
+    def prune(self, weight: np.ndarray, sparsity: float, score: str = "l2") -> np.ndarray:
+        """Zeroes the ``round(sparsity * blocks)`` lowest-scoring blocks of `weight`."""
+        return self.apply_mask(weight, keep_mask(self.scores(weight, score), sparsity))
 
     def pack(self, weight: np.ndarray) -> BsrData:
         """Packs the nonzero blocks of `weight` (``[out, in, *window]``)."""
