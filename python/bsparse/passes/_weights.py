@@ -20,7 +20,7 @@ import torch_mlir.ir as ir
 from bsparse.irutil import dense_to_numpy
 from bsparse.passes._match import defining_op, map_strings
 
-__all__ = ["CONV_OPS", "WeightUse", "weight_use"]
+__all__ = ["CONV_OPS", "WeightUse", "trace_constant", "weight_use"]
 
 Transform = Callable[[np.ndarray], np.ndarray]
 
@@ -122,6 +122,15 @@ def _trace(value: ir.Value) -> tuple[ir.OpView, Transform, Transform] | None:
         in_shape = tuple(ir.ShapedType(op.operands[0].type).shape)
         return const, lambda a: fwd(a).reshape(out_shape), lambda a: inv(a.reshape(in_shape))
     return None
+
+
+def trace_constant(value: ir.Value) -> np.ndarray | None:
+    """The value of `value` if it is a constant seen through layout-only ops."""
+    traced = _trace(value)
+    if traced is None:
+        return None
+    const, fwd, _ = traced
+    return np.ascontiguousarray(fwd(dense_to_numpy(const.attributes["value"])))
 
 
 def _compose(outer: Transform, inner: Transform) -> Transform:

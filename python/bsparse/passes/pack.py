@@ -1,15 +1,22 @@
 """bsparse-pack: linalg ops with constant weights -> bsparse ops on packed weights.
 
-Rewrite patterns, run by the greedy driver. Each pattern matches one linalg
-op whose weight operand is a readable constant, packs the weight's nonzero
-blocks (all blocks of a dense weight are stored too: density 1) and replaces
-the op with a `bsparse.packed_weight` + compute op. Ops whose weight is not
-a constant are left as they are.
+Rewrite patterns, run by the greedy driver:
 
-Covered: ``linalg.matmul`` with the constant as right operand, in either
-``[K, N]`` or transposed ``[N, K]`` form (including through the
-``linalg.transpose`` that ``nn.Linear`` produces). A non-zero initial value
-becomes an ``arith.addf`` after the packed matmul.
+- ``pack_matmul``: ``linalg.matmul`` whose right operand is a constant
+  (``[K, N]``, transposed ``[N, K]``, or through the ``linalg.transpose`` of
+  ``nn.Linear``) -> ``bsparse.packed_weight`` + ``bsparse.matmul``.
+- ``pack_conv``: every convolution in `bsparse.passes._weights.CONV_OPS`
+  (NCHW/NHWC, grouped, depthwise) with a constant filter ->
+  ``bsparse.conv2d``; a zero ``tensor.pad`` of its input becomes the op's
+  padding and a broadcast per-channel constant as initial value its bias.
+- ``absorb_epilogue``: an elementwise ``linalg.generic`` right after a
+  bsparse op with activation none, applying a per-output-channel constant
+  (``+``, ``-``, ``*``, ``/``: bias and folded batch-norm) or relu, is folded
+  into the op (weights scaled per channel, bias updated, activation set).
+
+Every weight is packed, dense ones included (all blocks stored). An initial
+value that is neither zero nor a per-channel bias becomes an ``arith.addf``
+after the op. Ops whose weight is not a readable constant are left as they are.
 """
 
 from __future__ import annotations
@@ -22,15 +29,16 @@ import torch_mlir.ir as ir
 from torch_mlir.dialects import arith, linalg
 from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedily
 
-from bsparse.dialects.bsparse import BsrType, MatmulOp, PackedWeightOp
-from bsparse.irutil import numpy_to_dense
-from bsparse.passes._match import constant_array, defining_op, is_zero, map_strings
+from bsparse.dialects.bsparse import BsrType, Conv2dOp, MatmulOp, PackedWeightOp
+from bsparse.irutil import dense_to_numpy, numpy_to_dense
+from bsparse.passes._match import defining_op, is_zero, map_strings
+from bsparse.passes._weights import CONV_OPS, trace_constant, weight_use
 from bsparse.passes.base import Pass, option
-from bsparse.patterns import BlockPattern
+from bsparse.patterns import BlockPattern, BsrData
 
 __all__ = ["PackPass", "build_packed_weight", "patterns"]
 
-_A_MK, _B_KN, _B_NK, _C_MN = "(d0, d2)", "(d2, d1)", "(d1, d2)", "(d0, d1)"
+_BSPARSE_OPS = ("bsparse.matmul", "bsparse.conv2d")
 
 
 def build_packed_weight(weight: np.ndarray, pattern: BlockPattern, elt: ir.Type, loc: ir.Location) -> PackedWeightOp:
@@ -38,7 +46,7 @@ def build_packed_weight(weight: np.ndarray, pattern: BlockPattern, elt: ir.Type,
     data = pattern.pack(weight)
     index_type = ir.IntegerType.get_signless(64)
     return PackedWeightOp(
-        numpy_to_dense(data.values.astype(weight.dtype, copy=False), elt),
+        numpy_to_dense(data.values.astype(np.float32, copy=False), elt),
         numpy_to_dense(data.row_ptr, index_type),
         numpy_to_dense(data.col_idx, index_type),
         BsrType.build(weight.shape, pattern.block, elt),
@@ -46,44 +54,256 @@ def build_packed_weight(weight: np.ndarray, pattern: BlockPattern, elt: ir.Type,
     )
 
 
-def _matmul_weight(op) -> np.ndarray | None:
-    """The logical ``[N, K]`` weight of a linalg.matmul, if it is constant."""
-    maps = map_strings(op)
-    if maps[0] != _A_MK or maps[2] != _C_MN or maps[1] not in (_B_KN, _B_NK):
+def packed_data(op: PackedWeightOp) -> BsrData:
+    """The BSR arrays of a `bsparse.packed_weight`."""
+    ty = BsrType(op.result.type)
+    return BsrData(
+        tuple(ty.weight_shape), tuple(ty.block_shape), dense_to_numpy(op.attributes["values"]),
+        dense_to_numpy(op.attributes["row_ptr"]), dense_to_numpy(op.attributes["col_idx"]),
+    )
+
+
+def _element_type(value: ir.Value) -> ir.Type:
+    return ir.ShapedType(value.type).element_type
+
+
+def _float_tensors(*values: ir.Value) -> ir.Type | None:
+    """The shared float element type of `values`, or None."""
+    elt = _element_type(values[0])
+    if not isinstance(elt, ir.FloatType) or any(_element_type(v) != elt for v in values):
         return None
-    rhs = op.inputs[1]
-    transposed = maps[1] == _B_NK
-    if (weight := constant_array(rhs)) is None:
-        producer = defining_op(rhs)
-        if producer is None or producer.operation.name != "linalg.transpose":
-            return None
-        if list(ir.DenseI64ArrayAttr(producer.attributes["permutation"])) != [1, 0]:
-            return None
-        if (weight := constant_array(producer.operands[0])) is None:
-            return None
-        transposed = not transposed
-    return weight if transposed else weight.T
+    return elt
 
 
-def _floating(*values: ir.Value) -> ir.Type | None:
-    types = {str(ir.ShapedType(v.type).element_type) for v in values}
-    elt = ir.ShapedType(values[0].type).element_type
-    return elt if len(types) == 1 and isinstance(elt, ir.FloatType) else None
+def _bias_constant(values: np.ndarray, elt: ir.Type, loc: ir.Location) -> ir.Value:
+    return arith.ConstantOp(ir.RankedTensorType.get([values.shape[0]], elt), numpy_to_dense(values.astype(np.float32)), loc=loc).result
+
+
+def _broadcast_bias(init: ir.Value, channel_dim: int, channels: int) -> np.ndarray | None:
+    """The ``[C]`` constant broadcast into `init` along `channel_dim`, if it is one."""
+    op = defining_op(init)
+    if op is None:
+        return None
+    if op.operation.name == "tensor.expand_shape":
+        return _broadcast_bias(op.operands[0], channel_dim, channels)
+    if op.operation.name != "linalg.broadcast":
+        return None
+    kept = [d for d in range(len(ir.ShapedType(init.type).shape)) if d not in ir.DenseI64ArrayAttr(op.attributes["dimensions"])]
+    values = trace_constant(op.operands[0])
+    if kept != [channel_dim] or values is None or values.size != channels:
+        return None
+    return values.reshape(channels)
+
+
+def _finish(rewriter, op, result: ir.Value, init: ir.Value, bias_handled: bool) -> None:
+    """Adds a non-zero initial value (unless it became the bias) and replaces `op`."""
+    if not bias_handled and not is_zero(init):
+        result = arith.AddFOp(result, init, loc=op.location).result
+    rewriter.replace_op(op, [result])
 
 
 def pack_matmul(op, rewriter, pattern: BlockPattern):
     """linalg.matmul(x, const W) -> bsparse.matmul(x, packed(W)) [+ init]."""
-    if (weight := _matmul_weight(op)) is None:
+    if (use := weight_use(op)) is None:
         return True
     lhs, init = op.inputs[0], op.outputs[0]
-    if (elt := _floating(lhs, op.inputs[1], init)) is None:
+    if (elt := _float_tensors(lhs, op.inputs[1], init)) is None:
         return True
+    weight = use.logical()
     with rewriter.ip:
-        packed = build_packed_weight(np.ascontiguousarray(weight), pattern, elt, op.location)
-        result = MatmulOp(lhs, packed.result, ir.StringAttr.get("none"), op.result.type, loc=op.location).result
-        if not is_zero(init):
+        packed = build_packed_weight(weight, pattern, elt, op.location)
+        bias = _broadcast_bias(init, 1, weight.shape[0])
+        bias_value = None if bias is None else _bias_constant(bias, elt, op.location)
+        result = MatmulOp(lhs, packed.result, ir.StringAttr.get("none"), op.result.type, bias=bias_value, loc=op.location).result
+        _finish(rewriter, op, result, init, bias is not None)
+    return False
+
+
+def _i64_pair(op, name: str) -> list[int]:
+    if name not in op.attributes:
+        return [1, 1]
+    return [int(v) for v in dense_to_numpy(op.attributes[name]).reshape(-1)]
+
+
+def _zero_padding(value: ir.Value, layout: str) -> tuple[ir.Value, list[int]]:
+    """Strips a zero ``tensor.pad`` of the spatial dims; returns (input, [t, l, b, r])."""
+    op = defining_op(value)
+    if op is None or op.operation.name != "tensor.pad" or len(op.operands) != 1:
+        return value, [0, 0, 0, 0]
+    low = list(ir.DenseI64ArrayAttr(op.attributes["static_low"]))
+    high = list(ir.DenseI64ArrayAttr(op.attributes["static_high"]))
+    spatial = (2, 3) if layout == "nchw" else (1, 2)
+    other = [d for d in range(4) if d not in spatial]
+    pad_value = op.regions[0].blocks[0].operations[0].operands[0]
+    if any(low[d] or high[d] for d in other) or not is_zero(pad_value):
+        return value, [0, 0, 0, 0]
+    return op.operands[0], [low[spatial[0]], low[spatial[1]], high[spatial[0]], high[spatial[1]]]
+
+
+def pack_conv(op, rewriter, pattern: BlockPattern):
+    """linalg conv(x, const W) -> bsparse.conv2d(x, packed(W)) [+ init]."""
+    kind = CONV_OPS[op.operation.name]
+    if (use := weight_use(op)) is None:
+        return True
+    x, init, result_op = op.inputs[0], op.outputs[0], op
+    if (elt := _float_tensors(x, op.inputs[1], init)) is None:
+        return True
+    if kind.grouped:  # [N, G, C/G, H, W] views: use the NCHW tensors around them
+        users = list(op.result.uses)
+        producer = defining_op(x)
+        if len(users) != 1 or users[0].owner.name != "tensor.collapse_shape" or producer is None or producer.operation.name != "tensor.expand_shape":
+            return True
+        x, result_op = producer.operands[0], users[0].owner.opview
+        init_producer = defining_op(init)
+        if init_producer is None or init_producer.operation.name != "tensor.expand_shape":
+            if not is_zero(init):
+                return True
+        else:
+            init = init_producer.operands[0]
+    x, padding = _zero_padding(x, kind.layout)
+    weight = use.logical()
+    channel_dim = 1 if kind.layout == "nchw" else 3
+    with rewriter.ip:
+        packed = build_packed_weight(weight, pattern, elt, op.location)
+        bias = _broadcast_bias(init, channel_dim, weight.shape[0])
+        bias_value = None if bias is None else _bias_constant(bias, elt, op.location)
+        conv = Conv2dOp(
+            x, packed.result,
+            ir.DenseI64ArrayAttr.get(_i64_pair(op, "strides")),
+            ir.DenseI64ArrayAttr.get(padding),
+            ir.DenseI64ArrayAttr.get(_i64_pair(op, "dilations")),
+            ir.IntegerAttr.get(ir.IntegerType.get_signless(64), use.groups),
+            ir.StringAttr.get(kind.layout),
+            ir.StringAttr.get("none"),
+            result_op.result.type,
+            bias=bias_value,
+            loc=op.location,
+        )
+        result = conv.result
+        if bias is None and not is_zero(init):
             result = arith.AddFOp(result, init, loc=op.location).result
-    rewriter.replace_op(op, [result])
+    rewriter.replace_op(result_op, [result])
+    if result_op is not op:
+        rewriter.erase_op(op)
+    return False
+
+
+# --- epilogues -------------------------------------------------------------
+
+_BINARY = ("arith.addf", "arith.subf", "arith.mulf", "arith.divf")
+
+
+def _channel_vector(generic, operand_index: int, channel_dim: int, channels: int) -> np.ndarray | None:
+    """A constant operand that varies only along `channel_dim`, as ``[C]``."""
+    values = trace_constant(generic.inputs[operand_index])
+    if values is None:
+        return None
+    results = [r.strip() for r in map_strings(generic)[operand_index].strip("()").split(",") if r.strip()]
+    varying = [r for r in results if r != "0"]
+    if varying == [f"d{channel_dim}"] and values.size == channels:
+        return values.reshape(channels).astype(np.float32)
+    if not varying and values.size == 1:
+        return np.full(channels, values.reshape(()), np.float32)
+    return None
+
+
+def _body(generic):
+    block = generic.regions[0].blocks[0]
+    return block, list(block.operations)
+
+
+def _is_relu(generic, x_index: int) -> bool:
+    block, ops = _body(generic)
+    arg = block.arguments[x_index]
+    yielded = ops[-1].operands[0]
+    if len(ops) == 2 and ops[0].name == "arith.maximumf":
+        a, b = ops[0].operands
+        return yielded == ops[0].result and ((a == arg and is_zero(b)) or (b == arg and is_zero(a)))
+    if len(ops) == 3 and ops[0].name == "arith.cmpf" and ops[1].name == "arith.select":
+        predicate = ir.IntegerAttr(ops[0].attributes["predicate"]).value
+        lhs, rhs = ops[0].operands
+        cond, true_value, false_value = ops[1].operands
+        # cmpf predicates 2 (ogt) and 9 (ugt): select(x > 0, x, 0)
+        return (
+            predicate in (2, 9) and lhs == arg and is_zero(rhs) and cond == ops[0].result
+            and true_value == arg and is_zero(false_value) and yielded == ops[1].result
+        )
+    return False
+
+
+def _rebuild(rewriter, generic, producer, *, scale=None, shift=None, activation=None) -> None:
+    """Replaces `generic` by a copy of bsparse `producer` with the epilogue folded."""
+    packed = defining_op(producer.weight)
+    channels = BsrType(producer.weight.type).weight_shape[0]
+    elt = BsrType(producer.weight.type).value_type
+    bias = np.zeros(channels, np.float32) if producer.bias is None else trace_constant(producer.bias)
+    with rewriter.ip:
+        weight_value = producer.weight
+        if scale is not None:
+            data = packed_data(packed)
+            dense = data.to_dense() * scale.reshape((-1,) + (1,) * (len(data.shape) - 1))
+            weight_value = build_packed_weight(dense.astype(np.float32), BlockPattern(*data.block), elt, producer.location).result
+            bias = bias * scale
+        if shift is not None:
+            bias = bias + shift
+        bias_value = producer.bias if (scale is None and shift is None) else _bias_constant(bias, elt, producer.location)
+        act = ir.StringAttr.get(activation or ir.StringAttr(producer.attributes["activation"]).value)
+        loc = producer.location
+        if producer.operation.name == "bsparse.matmul":
+            new = MatmulOp(producer.input, weight_value, act, generic.results[0].type, bias=bias_value, loc=loc)
+        else:
+            a = producer.attributes
+            new = Conv2dOp(producer.input, weight_value, a["strides"], a["padding"], a["dilations"], a["groups"], a["layout"], act, generic.results[0].type, bias=bias_value, loc=loc)
+    rewriter.replace_op(generic, [new.result])
+
+
+def absorb_epilogue(generic, rewriter):
+    """Folds per-channel affine ops and relu after a bsparse op into it."""
+    if any("reduction" in str(t) for t in ir.ArrayAttr(generic.attributes["iterator_types"])):
+        return True
+    if len(generic.results) != 1 or len(generic.inputs) not in (1, 2):
+        return True
+    maps = map_strings(generic)
+    found = [
+        (i, producer) for i, v in enumerate(generic.inputs)
+        if (producer := defining_op(v)) is not None and producer.operation.name in _BSPARSE_OPS and maps[i] == maps[-1]
+    ]
+    if len(found) != 1:
+        return True
+    x_index, producer = found[0]
+    if len(list(producer.result.uses)) != 1 or ir.StringAttr(producer.attributes["activation"]).value != "none":
+        return True
+    if producer.result.type != generic.results[0].type or (producer.bias is not None and trace_constant(producer.bias) is None):
+        return True
+    if len(generic.inputs) == 1:
+        if not _is_relu(generic, x_index):
+            return True
+        _rebuild(rewriter, generic, producer, activation="relu")
+        return False
+    rank = len(ir.ShapedType(producer.result.type).shape)
+    channel_dim = rank - 1 if producer.operation.name == "bsparse.matmul" or str(producer.attributes["layout"]) == '"nhwc"' else 1
+    channels = BsrType(producer.weight.type).weight_shape[0]
+    if (vector := _channel_vector(generic, 1 - x_index, channel_dim, channels)) is None:
+        return True
+    block, ops = _body(generic)
+    if len(ops) != 2 or ops[0].name not in _BINARY or ops[-1].operands[0] != ops[0].result:
+        return True
+    x_arg, c_arg = block.arguments[x_index], block.arguments[1 - x_index]
+    lhs, rhs = ops[0].operands
+    name = ops[0].name
+    if {lhs, rhs} != {x_arg, c_arg} or lhs == rhs:
+        return True
+    x_first = lhs == x_arg
+    if name == "arith.addf":
+        _rebuild(rewriter, generic, producer, shift=vector)
+    elif name == "arith.subf" and x_first:
+        _rebuild(rewriter, generic, producer, shift=-vector)
+    elif name == "arith.mulf":
+        _rebuild(rewriter, generic, producer, scale=vector)
+    elif name == "arith.divf" and x_first and np.all(vector != 0):
+        _rebuild(rewriter, generic, producer, scale=(1.0 / vector).astype(np.float32))
+    else:
+        return True
     return False
 
 
@@ -92,6 +312,9 @@ def patterns(pattern: BlockPattern) -> RewritePatternSet:
     # Each pattern function returns truthy for "no match".
     rewrites = RewritePatternSet()
     rewrites.add(linalg.MatmulOp, lambda op, rewriter: pack_matmul(op, rewriter, pattern))
+    for name in CONV_OPS:
+        rewrites.add(name, lambda op, rewriter: pack_conv(op, rewriter, pattern))
+    rewrites.add(linalg.GenericOp, absorb_epilogue)
     return rewrites
 
 

@@ -1,0 +1,66 @@
+"""bsparse-pack on imported PyTorch convolutions and linears, checked against the PyTorch parameters."""
+
+import numpy as np
+import pytest
+import torch_mlir.ir as ir
+
+torch = pytest.importorskip("torch")
+nn = torch.nn
+
+from bsparse.frontend.torch import import_model  # noqa: E402
+from bsparse.passes.pack import packed_data  # noqa: E402
+from bsparse.pipeline import run_pipeline  # noqa: E402
+
+
+def ops_named(module, name):
+    found = []
+
+    def visit(op):
+        if op.name == name:
+            found.append(op.opview)
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    return found
+
+
+@pytest.mark.parametrize(
+    "conv",
+    [
+        nn.Conv2d(16, 24, 3, stride=2, padding=1),
+        nn.Conv2d(16, 32, 3, padding=(2, 1), dilation=2, groups=4, bias=False),
+        nn.Conv2d(16, 16, 3, padding=1, groups=16),
+        nn.Conv2d(16, 12, (1, 3), padding=(0, 1)),
+    ],
+    ids=["strided", "grouped-dilated", "depthwise", "rect-edge"],
+)
+def test_conv_packs_with_its_attributes(ctx, conv):
+    torch.manual_seed(0)
+    model = nn.Sequential(conv, nn.ReLU()).eval()
+    module = import_model(model, torch.randn(1, 16, 9, 9), context=ctx)
+    run_pipeline(module, "bsparse-pack{block=8x4},canonicalize,cse")
+    (op,) = ops_named(module, "bsparse.conv2d")
+    assert not ops_named(module, "linalg.generic"), "relu should be absorbed"
+    assert str(op.attributes["activation"]) == '"relu"'
+    assert list(ir.DenseI64ArrayAttr(op.attributes["strides"])) == list(conv.stride)
+    assert list(ir.DenseI64ArrayAttr(op.attributes["dilations"])) == list(conv.dilation)
+    pad_h, pad_w = conv.padding
+    assert list(ir.DenseI64ArrayAttr(op.attributes["padding"])) == [pad_h, pad_w, pad_h, pad_w]
+    assert ir.IntegerAttr(op.attributes["groups"]).value == conv.groups
+    weight = packed_data(op.weight.owner.opview).to_dense()
+    np.testing.assert_array_equal(weight, conv.weight.detach().numpy())
+    if conv.bias is None:
+        assert op.bias is None
+    else:
+        np.testing.assert_array_equal(np.array(op.bias.owner.opview.attributes["value"]), conv.bias.detach().numpy())
+
+
+def test_linear_with_bias_packs_weight_and_bias(ctx):
+    torch.manual_seed(1)
+    linear = nn.Linear(20, 12)
+    module = import_model(nn.Sequential(linear).eval(), torch.randn(3, 20), context=ctx)
+    run_pipeline(module, "bsparse-pack,canonicalize,cse")
+    (op,) = ops_named(module, "bsparse.matmul")
+    assert not ops_named(module, "linalg.generic") and not ops_named(module, "linalg.matmul")
+    np.testing.assert_array_equal(packed_data(op.weight.owner.opview).to_dense(), linear.weight.detach().numpy())
+    np.testing.assert_array_equal(np.array(op.bias.owner.opview.attributes["value"]), linear.bias.detach().numpy())
