@@ -1,0 +1,413 @@
+// Verifies that each aie verifier rule (device, tile, buffer, dma, core, kernel)
+// rejects malformed IR with a located, specific diagnostic.
+// RUN: bsparse-opt %s --split-input-file --verify-diagnostics
+
+// expected-error @+1 {{unknown target 'aie9-1x1'; known targets: aie1-vc1902, aie2-2x2, aie2-3x3, aie2-4x4}}
+"aie.device"() ({
+}) {target = "aie9-1x1", dtype = "i8"} : () -> ()
+
+// -----
+
+// expected-error @+1 {{attribute 'dtype' must be one of 'i8', 'i16', 'bf16', 'f32', got 'f64'}}
+"aie.device"() ({
+}) {target = "aie2-4x4", dtype = "f64"} : () -> ()
+
+// -----
+
+// AIE-ML computes f32 only by emulation, so it is not a costed type of aie2 targets.
+// expected-error @+1 {{target 'aie2-4x4' has no native f32 MACs (native: i8, i16, bf16)}}
+"aie.device"() ({
+}) {target = "aie2-4x4", dtype = "f32"} : () -> ()
+
+// -----
+
+// Each buffer fits L1 but together they need 65536 + 1 bytes on tile(0, 2).
+// expected-error @+1 {{buffers on tile(0, 2) need 65537 bytes of L1 but aie2-4x4 has 65536}}
+"aie.device"() ({
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %a = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<65535xi8>
+  %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2xi8>
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+// At i16 two 32768-element buffers need 131072 bytes on one tile.
+// expected-error @+1 {{buffers on tile(3, 5) need 131072 bytes of L1 but aie2-4x4 has 65536}}
+"aie.device"() ({
+  %t = "aie.tile"() {col = 3 : i64, row = 5 : i64} : () -> index
+  %a = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32768xi8>
+  %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32768xi8>
+}) {target = "aie2-4x4", dtype = "i16"} : () -> ()
+
+// -----
+
+// expected-error @+1 {{buffers on tile(1, 1) need 786432 bytes of L2 but aie2-4x4 has 524288}}
+"aie.device"() ({
+  %m = "aie.tile"() {col = 1 : i64, row = 1 : i64} : () -> index
+  %a = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<512x512xi8>
+  %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<512x512xi8>
+  %c = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<512x512xi8>
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  // expected-error @+1 {{tile(4, 2) is outside the 4x6 array of aie2-4x4}}
+  %t = "aie.tile"() {col = 4 : i64, row = 2 : i64} : () -> index
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  // expected-error @+1 {{tile(0, 6) is outside the 4x6 array of aie2-4x4}}
+  %t = "aie.tile"() {col = 0 : i64, row = 6 : i64} : () -> index
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  // expected-error @+1 {{tile(50, 0) is outside the 50x9 array of aie1-vc1902}}
+  %t = "aie.tile"() {col = 50 : i64, row = 0 : i64} : () -> index
+}) {target = "aie1-vc1902", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  // expected-error @+1 {{attribute 'col' must be >= 0, got -1}}
+  %t = "aie.tile"() {col = -1 : i64, row = 2 : i64} : () -> index
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+func.func @tile_outside_device() {
+  // expected-error @+1 {{must be nested in an 'aie.device'}}
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  return
+}
+
+// -----
+
+"aie.device"() ({
+  %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+  // expected-error @+1 {{an L1 buffer must be on a core tile, but tile(0, 1) is a memtile tile}}
+  %a = "aie.buffer"(%m) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %s = "aie.tile"() {col = 2 : i64, row = 0 : i64} : () -> index
+  // expected-error @+1 {{an L1 buffer must be on a core tile, but tile(2, 0) is a shim tile}}
+  %a = "aie.buffer"(%s) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %c = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  // expected-error @+1 {{an L2 buffer must be on a memtile tile, but tile(0, 2) is a core tile}}
+  %a = "aie.buffer"(%c) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %c = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+  // expected-error @+1 {{aie1-vc1902 has no memory tiles, so no L2 buffers}}
+  %a = "aie.buffer"(%c) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+}) {target = "aie1-vc1902", dtype = "i8"} : () -> ()
+
+// -----
+
+// The device checks the buffers in its body (see above) before they verify
+// themselves; a buffer in a core region is checked on its own.
+"aie.device"() ({
+  %c = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  "aie.core"(%c) ({
+    // expected-error @+1 {{buffer of 65540 bytes exceeds the 65536 bytes of L1 on aie2-4x4}}
+    %a = "aie.buffer"(%c) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<65540xi8>
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+// Sizes are counted at the costed width: 65536 elements fit L1 exactly at i8,
+// but are 131072 bytes on this bf16-costed device (whatever the memref type).
+"aie.device"() ({
+  %c = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  "aie.core"(%c) ({
+    // expected-error @+1 {{buffer of 131072 bytes exceeds the 65536 bytes of L1 on aie2-4x4}}
+    %a = "aie.buffer"(%c) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<256x256xi8>
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "bf16"} : () -> ()
+
+// -----
+
+// One L2 buffer one byte over the memory tile's capacity.
+// expected-error @+1 {{buffers on tile(0, 1) need 524289 bytes of L2 but aie2-4x4 has 524288}}
+"aie.device"() ({
+  %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+  %a = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<524289xi8>
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %c = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  // expected-error @+1 {{an L3 (DDR) buffer takes no tile}}
+  %a = "aie.buffer"(%c) {level = "L3", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  // expected-error @+1 {{an L1 buffer needs a tile}}
+  %a = "aie.buffer"() {level = "L1", operandSegmentSizes = array<i32: 0>} : () -> memref<64xi8>
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  // expected-error @+1 {{attribute 'level' must be one of 'L3', 'L2', 'L1', got 'L0'}}
+  %a = "aie.buffer"() {level = "L0", operandSegmentSizes = array<i32: 0>} : () -> memref<64xi8>
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  // expected-error @+1 {{result must have a static shape, got memref<?xi8>}}
+  %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<?xi8>
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+// The device finds the bad tile operand first, when it sums the buffers per tile.
+// expected-error @+1 {{tile operand must be the result of an 'aie.tile'}}
+"aie.device"() ({
+  %i = arith.constant 2 : index
+  %a = "aie.buffer"(%i) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %i = arith.constant 2 : index
+  // expected-error @+1 {{tile operand must be the result of an 'aie.tile'}}
+  "aie.core"(%i) ({
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+func.func @buffer_outside_device() {
+  // expected-error @+1 {{must be nested in an 'aie.device'}}
+  %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<64xi8>
+  return
+}
+
+// -----
+
+"aie.device"() ({
+  %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+  %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<64x64xi8>
+  %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
+  // expected-error @+1 {{box at [0, 16] of size [32, 32] does not fit dst of shape [32, 32]}}
+  "aie.dma"(%a, %b) {src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 16>, sizes = array<i64: 32, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+  %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<64x64xi8>
+  %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
+  // expected-error @+1 {{box at [48, 0] of size [32, 32] does not fit src of shape [64, 64]}}
+  "aie.dma"(%a, %b) {src_offsets = array<i64: 48, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+  %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<4096xi8>
+  %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
+  // expected-error @+1 {{dst has rank 2 but sizes has 1 entries}}
+  "aie.dma"(%a, %b) {src_offsets = array<i64: 0>, dst_offsets = array<i64: 0>, sizes = array<i64: 1024>} : (memref<4096xi8>, memref<32x32xi8>) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+  %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<64x64xi8>
+  %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
+  // expected-error @+1 {{attribute 'src_offsets' must have 2 elements, got 1}}
+  "aie.dma"(%a, %b) {src_offsets = array<i64: 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+  %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<64x64xi8>
+  %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
+  // expected-error @+1 {{attribute 'src_offsets' elements must be >= 0, got [-1, 0]}}
+  "aie.dma"(%a, %b) {src_offsets = array<i64: -1, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+  %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<64x64xi8>
+  %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
+  // expected-error @+1 {{attribute 'sizes' elements must be >= 1, got [0, 32]}}
+  "aie.dma"(%a, %b) {src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 0, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+  %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
+  // expected-error @+1 {{source and destination must differ}}
+  "aie.dma"(%b, %b) {src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<32x32xi8>, memref<32x32xi8>) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+  %a = memref.alloc() : memref<32x32xi8>
+  %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
+  // expected-error @+1 {{DMA operands must be 'aie.buffer' results or function arguments}}
+  "aie.dma"(%a, %b) {src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<32x32xi8>, memref<32x32xi8>) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+func.func @dma_outside_device(%a: memref<8xi8>, %b: memref<8xi8>) {
+  // expected-error @+1 {{must be nested in an 'aie.device'}}
+  "aie.dma"(%a, %b) {src_offsets = array<i64: 0>, dst_offsets = array<i64: 0>, sizes = array<i64: 8>} : (memref<8xi8>, memref<8xi8>) -> ()
+  return
+}
+
+// -----
+
+"aie.device"() ({
+  %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+  // expected-error @+1 {{tile(0, 1) is a memtile tile, not a compute tile}}
+  "aie.core"(%m) ({
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %s = "aie.tile"() {col = 7 : i64, row = 0 : i64} : () -> index
+  // expected-error @+1 {{tile(7, 0) is a shim tile, not a compute tile}}
+  "aie.core"(%s) ({
+  }) : (index) -> ()
+}) {target = "aie1-vc1902", dtype = "i8"} : () -> ()
+
+// -----
+
+func.func @core_outside_device(%t: index) {
+  // expected-error @+1 {{must be nested in an 'aie.device'}}
+  "aie.core"(%t) ({
+  }) : (index) -> ()
+  return
+}
+
+// -----
+
+"aie.device"() ({
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %a = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+  %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+  "aie.core"(%t) ({
+    // expected-error @+1 {{unknown kernel 'gemm' (known: add, conv2d_bsr, copy, matmul_bsr, relu)}}
+    "aie.kernel"(%a, %b) {kernel = "gemm", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<64xi8>, memref<64xi8>) -> ()
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %a = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+  %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+  "aie.core"(%t) ({
+    // expected-error @+1 {{kernel 'relu' takes 2 buffers, got 3}}
+    "aie.kernel"(%a, %b, %b) {kernel = "relu", params = {}, operandSegmentSizes = array<i32: 3>} : (memref<64xi8>, memref<64xi8>, memref<64xi8>) -> ()
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %a = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+  "aie.core"(%t) ({
+    // expected-error @+1 {{kernel 'matmul_bsr' takes 5 to 6 buffers, got 4}}
+    "aie.kernel"(%a, %a, %a, %a) {kernel = "matmul_bsr", params = {}, operandSegmentSizes = array<i32: 4>} : (memref<64xi8>, memref<64xi8>, memref<64xi8>, memref<64xi8>) -> ()
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %a = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+  %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+  // expected-error @+1 {{must be nested directly in an 'aie.core'}}
+  "aie.kernel"(%a, %b) {kernel = "copy", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<64xi8>, memref<64xi8>) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+func.func @kernel_outside_device(%a: memref<64xi8>, %b: memref<64xi8>) {
+  // expected-error @+1 {{must be nested directly in an 'aie.core'}}
+  "aie.kernel"(%a, %b) {kernel = "copy", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<64xi8>, memref<64xi8>) -> ()
+  return
+}
+
+// -----
+
+"aie.device"() ({
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %u = "aie.tile"() {col = 1 : i64, row = 2 : i64} : () -> index
+  %a = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+  %b = "aie.buffer"(%u) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+  "aie.core"(%t) ({
+    // expected-error @+1 {{buffer #1 must be an L1 buffer of the core's tile(0, 2)}}
+    "aie.kernel"(%a, %b) {kernel = "copy", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<64xi8>, memref<64xi8>) -> ()
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+  %a = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+  %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+  "aie.core"(%t) ({
+    // expected-error @+1 {{buffer #0 must be an L1 buffer of the core's tile(0, 2)}}
+    "aie.kernel"(%a, %b) {kernel = "copy", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<64xi8>, memref<64xi8>) -> ()
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+func.func @kernel_on_host_memory(%host: memref<64xi8>) {
+  "aie.device"() ({
+    %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+    %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+    "aie.core"(%t) ({
+      // expected-error @+1 {{buffer #0 must be an 'aie.buffer'}}
+      "aie.kernel"(%host, %b) {kernel = "copy", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<64xi8>, memref<64xi8>) -> ()
+    }) : (index) -> ()
+  }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+  return
+}

@@ -1,0 +1,130 @@
+"""The model zoo reproduces torchvision's architectures (parameter counts, state_dict keys) with seeded weights."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from bsparse import models
+
+# torchvision's published counts; Inception-V3 without aux logits is 27,161,264
+# minus InceptionAux (conv0 98,304 + bn 256, conv1 2,457,600 + bn 1,536, fc 769,000).
+PARAMETER_COUNTS = {
+    "resnet50": 25_557_032,
+    "vgg16": 138_357_544,
+    "inception_v3": 23_834_568,
+}
+
+# state_dict entries: 53 convs + 53 BNs x 5 + fc x 2; 13 convs x 2 + 3 linears x 2; 94 convs + 94 BNs x 5 + fc x 2.
+STATE_DICT_SIZES = {"resnet50": 320, "vgg16": 32, "inception_v3": 566}
+
+# A few torchvision state_dict keys and their shapes.
+KEY_SHAPES = {
+    "resnet50": {
+        "conv1.weight": (64, 3, 7, 7),
+        "layer1.0.downsample.0.weight": (256, 64, 1, 1),
+        "layer2.0.conv2.weight": (128, 128, 3, 3),
+        "layer3.5.bn3.running_var": (1024,),
+        "layer4.2.conv3.weight": (2048, 512, 1, 1),
+        "fc.weight": (1000, 2048),
+    },
+    "vgg16": {
+        "features.0.weight": (64, 3, 3, 3),
+        "features.28.weight": (512, 512, 3, 3),
+        "classifier.0.weight": (4096, 25088),
+        "classifier.6.bias": (1000,),
+    },
+    "inception_v3": {
+        "Conv2d_1a_3x3.conv.weight": (32, 3, 3, 3),
+        "Mixed_5b.branch1x1.conv.weight": (64, 192, 1, 1),
+        "Mixed_6b.branch7x7_2.conv.weight": (128, 128, 1, 7),
+        "Mixed_7c.branch3x3dbl_3b.conv.weight": (384, 384, 3, 1),
+        "Mixed_7c.branch_pool.bn.running_mean": (192,),
+        "fc.weight": (1000, 2048),
+    },
+}
+
+
+@pytest.fixture(scope="module", params=sorted(PARAMETER_COUNTS))
+def big(request: pytest.FixtureRequest) -> tuple[str, torch.nn.Module]:
+    return request.param, models.get(request.param)
+
+
+def test_parameter_count_matches_torchvision(big: tuple[str, torch.nn.Module]) -> None:
+    name, model = big
+    assert sum(p.numel() for p in model.parameters()) == PARAMETER_COUNTS[name]
+
+
+def test_state_dict_keys_follow_torchvision(big: tuple[str, torch.nn.Module]) -> None:
+    name, model = big
+    state = model.state_dict()
+    assert len(state) == STATE_DICT_SIZES[name]
+    for key, shape in KEY_SHAPES[name].items():
+        assert tuple(state[key].shape) == shape, key
+
+
+def test_big_models_are_in_eval_mode_with_sane_outputs(big: tuple[str, torch.nn.Module]) -> None:
+    name, model = big
+    assert not model.training
+    with torch.no_grad():
+        y = model(models.example_input(name))
+    assert y.shape == (1, 1000)
+    assert torch.isfinite(y).all()
+    assert 1e-3 < float(y.std()) < 1e3
+
+
+def test_inception_aux_logits_add_torchvision_aux_parameters() -> None:
+    model = models.inception_v3(aux_logits=True)
+    assert sum(p.numel() for p in model.parameters()) == 27_161_264
+    assert "AuxLogits.conv1.conv.weight" in model.state_dict()
+    assert "AuxLogits.fc.weight" not in models.inception_v3().state_dict()
+
+
+def test_batchnorm_state_is_not_trivial() -> None:
+    bns = [m for m in models.get("tiny_cnn").modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert bns
+    for bn in bns:
+        assert not torch.allclose(bn.running_mean, torch.zeros_like(bn.running_mean))
+        assert not torch.allclose(bn.running_var, torch.ones_like(bn.running_var))
+        assert not torch.allclose(bn.weight, torch.ones_like(bn.weight))
+        assert not torch.allclose(bn.bias, torch.zeros_like(bn.bias))
+
+
+@pytest.mark.parametrize("name", ["tiny_mlp", "tiny_cnn"])
+def test_seed_fixes_weights(name: str) -> None:
+    a, b, c = models.get(name), models.get(name), models.get(name, seed=1)
+    for key, value in a.state_dict().items():
+        assert torch.equal(value, b.state_dict()[key]), key
+    assert not torch.equal(a.state_dict()["fc.weight" if name == "tiny_cnn" else "fc1.weight"],
+                           c.state_dict()["fc.weight" if name == "tiny_cnn" else "fc1.weight"])
+
+
+def test_seeding_leaves_the_global_rng_alone() -> None:
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    models.get("tiny_cnn")
+    assert torch.equal(torch.rand(3), expected)
+
+
+@pytest.mark.parametrize("name, out", [("tiny_mlp", (2, 10)), ("tiny_cnn", (2, 10))])
+def test_tiny_models_run_on_their_example_input(name: str, out: tuple[int, ...]) -> None:
+    model = models.get(name)
+    x = models.example_input(name, batch=2)
+    assert tuple(x.shape) == (2, *models.INPUT_SHAPES[name])
+    with torch.no_grad():
+        assert tuple(model(x).shape) == out
+
+
+def test_tiny_cnn_covers_stride_padding_and_groups() -> None:
+    convs = [m for m in models.get("tiny_cnn").modules() if isinstance(m, torch.nn.Conv2d)]
+    assert {c.stride for c in convs} >= {(1, 1), (2, 2)}
+    assert {c.padding for c in convs} >= {(0, 0), (1, 1)}
+    assert {c.groups for c in convs} >= {1, 4, 32}
+
+
+def test_registry() -> None:
+    assert models.names() == ["resnet50", "vgg16", "inception_v3", "tiny_mlp", "tiny_cnn"]
+    assert tuple(models.example_input("inception_v3").shape) == (1, 3, 299, 299)
+    with pytest.raises(KeyError, match="unknown model 'resnet18'"):
+        models.get("resnet18")
