@@ -1,0 +1,340 @@
+"""bsparse-partition: split each packed layer's work over the cores of a target.
+
+The Weight Block Sparsity paper's work split for an array of ``cols`` columns
+x ``core_rows`` cores per column (`bsparse.targets.Target`): every
+``bsparse.matmul`` and ``bsparse.conv2d`` whose weight is defined by a
+``bsparse.packed_weight`` gets
+
+- its **output channels** (the block rows of the logical weight
+  ``[out, in, *window]``; for grouped and depthwise convs too) split over the
+  ``core_rows`` cores of a column, as contiguous ranges of block rows that
+  minimise the largest number of *stored* blocks any core gets
+  (`balanced_row_splits`);
+- its **spatial dimension** split over the ``cols`` columns as near-equal
+  contiguous slices (`even_splits`, larger slices first): the output width of
+  a conv (the paper's choice: one width slice per column and memtile), or its
+  output height when the width is smaller than ``cols`` and the height is
+  larger than the width; the flattened leading rows ``M`` (all result dims but
+  the last) of a matmul.
+
+Core ``(column c, row r)`` computes block rows
+``row_splits[r]:row_splits[r+1]`` of the output channels on spatial slice
+``spatial_splits[c]:spatial_splits[c+1]``.
+
+**Load rule.** A block row's load is its number of stored blocks: each stored
+block costs one full ``R x C x window`` micro-kernel call per output position
+whatever its edge padding, and blocks that are not stored cost nothing, so
+real output channels are not weighted (per-channel epilogue work such as bias
+and activation is ignored). The split is exact: a binary search on the
+largest load finds the smallest feasible maximum, then a greedy fill from the
+first block row builds the ranges (ties are broken that way: earlier ranges
+take as many block rows as fit). Ranges are never empty, so a layer with
+fewer block rows than ``core_rows`` uses one core per block row; likewise a
+spatial extent smaller than ``cols`` uses one column per index.
+
+**The attribute** (this module is its only reader and writer: use
+`Partition.from_op` and `Partition.to_attr`): the discardable attribute
+``bsparse.partition`` on the op, a dictionary::
+
+    bsparse.partition = {
+      core_blocks = array<i64: ...>,    // stored blocks of each row range, len(row_splits) - 1
+      imbalance = 1.0e+00 : f64,        // see below, >= 1
+      row_splits = array<i64: 0, ..., block_rows>,       // strictly increasing
+      spatial_dim = "width",            // "width" | "height" (conv2d), "rows" (matmul)
+      spatial_splits = array<i64: 0, ..., extent>,       // strictly increasing
+      target = "aie2-4x4"}              // the target name the split was made for
+
+A zero spatial extent (a tensor with a 0-sized dim) is the single empty slice
+``array<i64: 0, 0>``.
+
+**Imbalance** = the largest MAC count of any used core / the mean MAC count
+over the used cores, where the used cores are the
+``(len(row_splits) - 1) x (len(spatial_splits) - 1)`` cores the split assigns
+work to (the cores this layer *could* use: a layer with 2 block rows is not
+blamed for the other rows of cores). A core's MACs are its stored blocks x
+its spatial slice x the MACs per block and output position, so imbalance =
+``(max core_blocks / mean core_blocks) x (max slice / mean slice)``; 1.0 means
+perfectly balanced, and a layer with no stored block has imbalance 1.0.
+
+**Why a pattern that sets an attribute in place.** The per-op work is a
+rewrite pattern (`partition_op`) applied by `walk_and_apply_patterns`, a
+one-shot walk that neither folds nor revisits ops. The `PatternRewriter` of
+this binding exposes only ``ip``, ``replace_op`` and ``erase_op`` (no
+``modify_op_in_place``), so the pattern writes the attribute on the op
+directly; the walk driver does not depend on modification notifications. The
+pattern also declines when the op already carries the same partition, so it
+would converge under the greedy driver too. The pass only adds metadata:
+re-running it replaces the attribute and the program's semantics never change.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import torch_mlir.ir as ir
+from torch_mlir.rewrite import RewritePatternSet, walk_and_apply_patterns
+
+from bsparse import targets
+from bsparse.dialects.bsparse import Conv2dOp, MatmulOp
+from bsparse.errors import BsparseError, OptionError
+from bsparse.passes._match import defining_op
+from bsparse.passes.base import Pass, option
+from bsparse.passes.pack import packed_data
+from bsparse.targets import Target, TargetError
+
+__all__ = [
+    "ATTRIBUTE",
+    "SPATIAL_DIMS",
+    "Partition",
+    "PartitionPass",
+    "balanced_row_splits",
+    "even_splits",
+    "patterns",
+    "plan_partition",
+    "spatial_extent",
+]
+
+ATTRIBUTE = "bsparse.partition"
+"""Name of the discardable attribute that holds a layer's partition."""
+
+SPATIAL_DIMS = ("width", "height", "rows")
+"""What `Partition.spatial_splits` splits: conv output width or height, matmul rows."""
+
+
+def _i64_array(values: Sequence[int]) -> ir.DenseI64ArrayAttr:
+    return ir.DenseI64ArrayAttr.get([int(v) for v in values])
+
+
+def _check_splits(name: str, splits: tuple[int, ...], allow_empty: bool) -> None:
+    if len(splits) < 2 or splits[0] != 0:
+        raise ValueError(f"{name} must start at 0 and have at least 2 entries, got {list(splits)}")
+    if allow_empty and splits == (0, 0):
+        return
+    if any(b <= a for a, b in zip(splits, splits[1:])):
+        raise ValueError(f"{name} must be strictly increasing (no empty range), got {list(splits)}")
+
+
+@dataclass(frozen=True)
+class Partition:
+    """A layer's split over the cores: the ``bsparse.partition`` attribute.
+
+    Attributes:
+        target: Name of the target the split was made for.
+        row_splits: Block-row boundaries, one range per used core of a column.
+        spatial_dim: ``"width"`` or ``"height"`` (conv2d) or ``"rows"`` (matmul).
+        spatial_splits: Boundaries of the spatial slices, one per used column.
+        core_blocks: Stored blocks of each block-row range.
+        imbalance: Largest over mean MACs of the used cores (module docstring).
+    """
+
+    target: str
+    row_splits: tuple[int, ...]
+    spatial_dim: str
+    spatial_splits: tuple[int, ...]
+    core_blocks: tuple[int, ...]
+    imbalance: float
+
+    ATTRIBUTE: ClassVar[str] = ATTRIBUTE
+
+    def __post_init__(self):
+        _check_splits("row_splits", self.row_splits, allow_empty=False)
+        _check_splits("spatial_splits", self.spatial_splits, allow_empty=True)
+        if self.spatial_dim not in SPATIAL_DIMS:
+            raise ValueError(f"spatial_dim must be one of {', '.join(SPATIAL_DIMS)}, got '{self.spatial_dim}'")
+        if len(self.core_blocks) != len(self.row_splits) - 1 or any(b < 0 for b in self.core_blocks):
+            raise ValueError(f"core_blocks must hold {len(self.row_splits) - 1} non-negative counts, got {list(self.core_blocks)}")
+        if not self.imbalance >= 1.0:
+            raise ValueError(f"imbalance must be at least 1, got {self.imbalance}")
+
+    @property
+    def row_ranges(self) -> list[tuple[int, int]]:
+        """``(first, end)`` block rows of each core row."""
+        return list(zip(self.row_splits, self.row_splits[1:]))
+
+    @property
+    def spatial_ranges(self) -> list[tuple[int, int]]:
+        """``(first, end)`` spatial indices of each column."""
+        return list(zip(self.spatial_splits, self.spatial_splits[1:]))
+
+    def to_attr(self) -> ir.DictAttr:
+        """The attribute, in the current context."""
+        return ir.DictAttr.get({
+            "target": ir.StringAttr.get(self.target),
+            "row_splits": _i64_array(self.row_splits),
+            "spatial_dim": ir.StringAttr.get(self.spatial_dim),
+            "spatial_splits": _i64_array(self.spatial_splits),
+            "core_blocks": _i64_array(self.core_blocks),
+            "imbalance": ir.FloatAttr.get(ir.F64Type.get(), float(self.imbalance)),
+        })
+
+    @classmethod
+    def from_op(cls, op) -> "Partition | None":
+        """The partition recorded on `op` (an op or OpView), or None if it has none.
+
+        Raises:
+            BsparseError: The attribute is there but malformed.
+        """
+        attributes = op.operation.attributes
+        if ATTRIBUTE not in attributes:
+            return None
+        try:
+            entries = ir.DictAttr(attributes[ATTRIBUTE])
+            if missing := [k for k in ("target", "row_splits", "spatial_dim", "spatial_splits", "core_blocks", "imbalance") if k not in entries]:
+                raise ValueError(f"missing {', '.join(missing)}")
+            return cls(
+                target=ir.StringAttr(entries["target"]).value,
+                row_splits=tuple(ir.DenseI64ArrayAttr(entries["row_splits"])),
+                spatial_dim=ir.StringAttr(entries["spatial_dim"]).value,
+                spatial_splits=tuple(ir.DenseI64ArrayAttr(entries["spatial_splits"])),
+                core_blocks=tuple(ir.DenseI64ArrayAttr(entries["core_blocks"])),
+                imbalance=ir.FloatAttr(entries["imbalance"]).value,
+            )
+        except (ValueError, TypeError) as err:
+            raise BsparseError(f"malformed '{ATTRIBUTE}' attribute on {op.operation.name}: {err}") from None
+
+    def attach(self, op) -> None:
+        """Sets (or replaces) the attribute on `op`."""
+        op.operation.attributes[ATTRIBUTE] = self.to_attr()
+
+
+# --- the split ---------------------------------------------------------------
+
+
+def _parts_needed(loads: Sequence[int], limit: int) -> int:
+    """Fewest contiguous ranges of `loads` with sums at most `limit` (>= max load)."""
+    parts, current = 1, 0
+    for load in loads:
+        if current + load > limit:
+            parts, current = parts + 1, load
+        else:
+            current += load
+    return parts
+
+
+def balanced_row_splits(loads: Sequence[int], parts: int) -> tuple[int, ...]:
+    """Splits `loads` into ``min(parts, len(loads))`` non-empty contiguous ranges
+    whose largest sum is as small as possible.
+
+    Args:
+        loads: Non-negative integer load of each block row.
+        parts: Cores available.
+
+    Returns:
+        The boundaries ``(0, ..., len(loads))``.
+    """
+    loads = [int(x) for x in loads]
+    if not loads or parts < 1 or min(loads) < 0:
+        raise ValueError(f"need at least one non-negative load and one part, got {loads} and {parts}")
+    count = min(parts, len(loads))
+    low, high = max(loads), sum(loads)
+    while low < high:  # smallest feasible largest sum
+        middle = (low + high) // 2
+        if _parts_needed(loads, middle) <= count:
+            high = middle
+        else:
+            low = middle + 1
+    splits, current = [0], 0
+    for i, load in enumerate(loads):
+        started = i > splits[-1]  # the current range already holds a row
+        leave_one_each = len(loads) - i < count - (len(splits) - 1)  # rows left would not cover the other ranges
+        if started and (current + load > low or leave_one_each):
+            splits.append(i)
+            current = 0
+        current += load
+    splits.append(len(loads))
+    assert len(splits) == count + 1, (loads, parts, splits)
+    return tuple(splits)
+
+
+def even_splits(extent: int, parts: int) -> tuple[int, ...]:
+    """``min(parts, extent)`` contiguous slices of ``range(extent)``, sizes within 1,
+    larger first; ``(0, 0)`` for a zero extent."""
+    if extent == 0:
+        return (0, 0)
+    count = min(parts, extent)
+    base, extra = divmod(extent, count)
+    sizes = [base + 1] * extra + [base] * (count - extra)
+    return (0, *np.cumsum(sizes).tolist())
+
+
+def _imbalance(core_blocks: Sequence[int], spatial_splits: Sequence[int]) -> float:
+    """Largest over mean MACs of the used cores (1.0 when there is no work)."""
+    slices = np.diff(spatial_splits)
+    total_blocks, extent = sum(core_blocks), int(slices.sum())
+    if total_blocks == 0 or extent == 0:
+        return 1.0
+    largest = max(core_blocks) * int(slices.max()) * len(core_blocks) * len(slices)
+    return largest / (total_blocks * extent)
+
+
+def plan_partition(row_loads: Sequence[int], spatial_dim: str, extent: int, target: Target) -> Partition:
+    """The partition of a layer with `row_loads` stored blocks per block row and
+    `extent` spatial indices along `spatial_dim`, on `target`."""
+    row_splits = balanced_row_splits(row_loads, target.core_rows)
+    spatial_splits = even_splits(extent, target.cols)
+    loads = np.asarray(row_loads, dtype=np.int64)
+    core_blocks = tuple(int(loads[a:b].sum()) for a, b in zip(row_splits, row_splits[1:]))
+    return Partition(target.name, row_splits, spatial_dim, spatial_splits, core_blocks, _imbalance(core_blocks, spatial_splits))
+
+
+def spatial_extent(op, cols: int) -> tuple[str, int]:
+    """``(spatial_dim, extent)`` of a bsparse matmul or conv2d split over `cols` columns."""
+    shape = ir.ShapedType(op.result.type).shape
+    if op.operation.name == MatmulOp.OPERATION_NAME:
+        return "rows", math.prod(shape[:-1])
+    layout = ir.StringAttr(op.attributes["layout"]).value
+    height, width = (shape[1], shape[2]) if layout == "nhwc" else (shape[2], shape[3])
+    if width < cols and height > width:
+        return "height", height
+    return "width", width
+
+
+# --- pattern and pass --------------------------------------------------------
+
+
+def partition_op(op, rewriter, target: Target):
+    """Records `op`'s partition on `target` if its weight is a packed_weight."""
+    packed = defining_op(op.weight)
+    if packed is None or packed.operation.name != "bsparse.packed_weight":
+        return True
+    dim, extent = spatial_extent(op, target.cols)
+    attr = plan_partition(np.diff(packed_data(packed).row_ptr), dim, extent, target).to_attr()
+    if ATTRIBUTE in op.attributes and op.attributes[ATTRIBUTE] == attr:
+        return True  # already recorded: no change
+    op.attributes[ATTRIBUTE] = attr  # in place: the rewriter has no modify_op_in_place (module docstring)
+    return False
+
+
+def patterns(target: Target) -> RewritePatternSet:
+    """The rewrite patterns of bsparse-partition for `target`."""
+    # Each pattern function returns truthy for "no match".
+    rewrites = RewritePatternSet()
+    for op_class in (MatmulOp, Conv2dOp):
+        rewrites.add(op_class, lambda op, rewriter: partition_op(op, rewriter, target))
+    return rewrites
+
+
+def _parse_target(text: str) -> str:
+    targets.get(text)  # UnknownTargetError (a ValueError) lists the known targets
+    return text
+
+
+@dataclass(frozen=True)
+class PartitionPass(Pass):
+    NAME: ClassVar[str] = "bsparse-partition"
+    SUMMARY: ClassVar[str] = "split each packed layer over the target's cores, balancing stored blocks"
+
+    target: str = option("aie2-4x4", "target whose cols x core_rows cores share each layer", parse=_parse_target)
+
+    def __post_init__(self):
+        try:
+            targets.get(self.target)
+        except TargetError as err:
+            raise OptionError(str(err)) from None
+
+    def run(self, module: ir.Operation) -> None:
+        walk_and_apply_patterns(module, patterns(targets.get(self.target)).freeze())
