@@ -30,7 +30,8 @@ module {
       %2 = irdl.any
       %3 = irdl.any
       %4 = irdl.any
-      irdl.attributes {"src_offsets" = %2, "dst_offsets" = %3, "sizes" = %4}
+      %5 = irdl.base "#builtin.integer" 
+      irdl.attributes {"src_offsets" = %2, "dst_offsets" = %3, "sizes" = %4, "repeat" = %5}
     }
     irdl.operation @core {
       %0 = irdl.base "!builtin.index" 
@@ -38,12 +39,27 @@ module {
       %1 = irdl.region
       irdl.regions(body: %1)
     }
-    irdl.operation @kernel {
+    irdl.operation @matmul_bsr {
       %0 = irdl.base "!builtin.memref" 
-      irdl.operands(buffers: variadic %0)
-      %1 = irdl.base "#builtin.string" 
-      %2 = irdl.base "#builtin.dictionary" 
-      irdl.attributes {"kernel" = %1, "params" = %2}
+      %1 = irdl.base "!builtin.memref" 
+      %2 = irdl.base "!builtin.memref" 
+      %3 = irdl.base "!builtin.memref" 
+      %4 = irdl.base "!builtin.memref" 
+      %5 = irdl.base "!builtin.memref" 
+      irdl.operands(input: %0, values: %1, row_ptr: %2, col_idx: %3, output: %4, bias: optional %5)
+      %6 = irdl.base "#builtin.dictionary" 
+      irdl.attributes {"params" = %6}
+    }
+    irdl.operation @conv2d_bsr {
+      %0 = irdl.base "!builtin.memref" 
+      %1 = irdl.base "!builtin.memref" 
+      %2 = irdl.base "!builtin.memref" 
+      %3 = irdl.base "!builtin.memref" 
+      %4 = irdl.base "!builtin.memref" 
+      %5 = irdl.base "!builtin.memref" 
+      irdl.operands(input: %0, values: %1, row_ptr: %2, col_idx: %3, output: %4, bias: optional %5)
+      %6 = irdl.base "#builtin.dictionary" 
+      irdl.attributes {"params" = %6}
     }
   }
 }

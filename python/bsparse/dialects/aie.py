@@ -11,7 +11,12 @@ Modelled on mlir-aie's concepts. An ``aie.device`` names a target (a file in
   the level's capacity at the costed type's width.
 - ``aie.dma``: moves a box of elements between two buffers.
 - ``aie.core``: the program of one compute tile; it calls vector kernels.
-- ``aie.kernel``: one invocation of a vector kernel over L1 buffers.
+- ``aie.matmul_bsr`` / ``aie.conv2d_bsr``: a core's block-sparse micro-kernel
+  over its L1 buffers, standing for its whole loop over one work unit.
+
+Host memory (L3) is any memref defined outside the device (a function
+argument, ``memref.alloc``, ``bufferization.to_buffer``) or an ``aie.buffer``
+at level L3. A DMA moves a box ``repeat`` times (the tiles of a stream).
 
 All ops print in MLIR's generic form.
 """
@@ -19,7 +24,6 @@ All ops print in MLIR's generic form.
 # No `from __future__ import annotations`: ext reads the field annotations as types.
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import torch_mlir.ir as ir  # must be imported before torch_mlir.dialects.ext
@@ -35,35 +39,16 @@ __all__ = [
     "CoreOp",
     "DeviceOp",
     "DmaOp",
-    "KERNELS",
-    "KernelOp",
-    "KernelSignature",
+    "Conv2dBsrOp",
+    "MatmulBsrOp",
     "LEVELS",
     "TileOp",
+    "buffer_level",
     "tile_kind",
 ]
 
 LEVELS = ("L3", "L2", "L1")
 """Memory levels: DDR, memory tile, core-local data memory."""
-
-
-@dataclass(frozen=True)
-class KernelSignature:
-    """How many buffers a vector kernel takes, and what it computes."""
-
-    min_operands: int
-    max_operands: int
-    doc: str
-
-
-KERNELS: dict[str, KernelSignature] = {
-    "matmul_bsr": KernelSignature(5, 6, "out = act(x @ W^T [+ bias]); W as values, row_ptr, col_idx"),
-    "conv2d_bsr": KernelSignature(5, 6, "out = act(conv(x, W) [+ bias]); W as values, row_ptr, col_idx"),
-    "add": KernelSignature(3, 3, "out = a + b"),
-    "relu": KernelSignature(2, 2, "out = max(x, 0)"),
-    "copy": KernelSignature(2, 2, "out = x"),
-}
-"""Vector kernels a core can call: name -> signature (buffers, outputs last)."""
 
 
 class AIE(Dialect, name="aie"):
@@ -133,13 +118,18 @@ class DeviceOp(AIE.Operation, name="device", traits=[ir.NoTerminatorTrait]):
             target.macs_per_cycle_for(dtype)
         except ValueError as err:
             raise Invalid(str(err)) from None
+        buffers: list[ir.OpView] = []
+
+        def collect(op: ir.Operation) -> ir.WalkResult:  # buffers anywhere in the device, cores included
+            if op.name == "aie.buffer" and len(op.operands) == 1:
+                buffers.append(op.opview)
+            return ir.WalkResult.ADVANCE
+
+        self.operation.walk(collect)  # (no raising in the callback: the walk would wrap the exception)
         used: dict[tuple[int, int], int] = {}
-        for block in self.body.blocks:
-            for op in block.operations:
-                if op.operation.name != "aie.buffer" or len(op.operands) != 1:
-                    continue
-                key = _tile_coords(op.operands[0])
-                used[key] = used.get(key, 0) + _buffer_bytes(op, self)
+        for op in buffers:
+            key = _tile_coords(op.operands[0])
+            used[key] = used.get(key, 0) + _buffer_bytes(op, self)
         for (col, row), size in sorted(used.items()):
             level = "L1" if tile_kind(target, row) == "core" else "L2"
             capacity = _level_capacity(target, level)
@@ -204,17 +194,35 @@ class BufferOp(AIE.Operation, name="buffer"):
         return True
 
 
-def _buffer_level(value: ir.Value) -> str:
+def _inside(op: ir.Operation, ancestor: ir.Operation) -> bool:
+    while op is not None:
+        if op == ancestor:
+            return True
+        op = op.parent
+    return False
+
+
+def buffer_level(value: ir.Value, device) -> str:
+    """The memory level of a DMA operand: an ``aie.buffer``'s level, or L3 for host memory.
+
+    Host memory is a memref defined outside `device`: a function argument or
+    the result of a host op (``memref.alloc``, ``bufferization.to_buffer``).
+    """
     owner = value.owner
     if isinstance(owner, ir.OpView) and owner.operation.name == "aie.buffer":
         return string_attr(owner, "level")
-    if isinstance(owner, ir.Block):
-        return "L3"  # a function argument: host memory
-    raise Invalid("DMA operands must be 'aie.buffer' results or function arguments")
+    defining = owner.owner if isinstance(owner, ir.Block) else owner.operation
+    if defining is not None and _inside(defining, device.operation):
+        raise Invalid("DMA operands must be 'aie.buffer' results or host memory defined outside the device")
+    return "L3"
 
 
 class DmaOp(AIE.Operation, name="dma"):
-    """Copies the box ``sizes`` from `src` at `src_offsets` to `dst` at `dst_offsets`."""
+    """Copies the box ``sizes`` from `src` at `src_offsets` to `dst` at `dst_offsets`, `repeat` times.
+
+    ``repeat`` > 1 is a stream: the same transfer descriptor issued once per
+    tile of a loop (a buffer-descriptor chain); it moves ``repeat x box`` bytes.
+    """
 
     src: Operand[ir.MemRefType]
     dst: Operand[ir.MemRefType]
@@ -224,20 +232,24 @@ class DmaOp(AIE.Operation, name="dma"):
     """``array<i64: ...>``, one per dimension of `dst`."""
     sizes: Any
     """``array<i64: ...>``, the box moved; `src` and `dst` have its rank."""
+    repeat: ir.IntegerAttr
+    """How many times the transfer is issued (>= 1)."""
 
     @verified
     def verify_invariants(self) -> bool:
-        """Checks ranks agree and the box lies inside both buffers."""
-        _device_of(self)
+        """Checks ranks agree, the box lies inside both buffers and the operands' levels."""
+        device = _device_of(self)
         sizes = i64_array(self, "sizes", minimum=1)
+        int_attr(self, "repeat", minimum=1)
         for value, offsets_name in ((self.src, "src_offsets"), (self.dst, "dst_offsets")):
-            shape = static_shape(value, offsets_name.split("_")[0], kind=ir.MemRefType)
+            what = offsets_name.split("_")[0]
+            shape = static_shape(value, what, kind=ir.MemRefType)
             offsets = i64_array(self, offsets_name, len(sizes), minimum=0)
             if len(shape) != len(sizes):
-                raise Invalid(f"{offsets_name.split('_')[0]} has rank {len(shape)} but sizes has {len(sizes)} entries")
+                raise Invalid(f"{what} has rank {len(shape)} but sizes has {len(sizes)} entries")
             if any(o + s > d for o, s, d in zip(offsets, sizes, shape)):
-                raise Invalid(f"box at {offsets} of size {sizes} does not fit {offsets_name.split('_')[0]} of shape {shape}")
-            _buffer_level(value)
+                raise Invalid(f"box at {offsets} of size {sizes} does not fit {what} of shape {shape}")
+            buffer_level(value, device)
         if self.src == self.dst:
             raise Invalid("source and destination must differ")
         return True
@@ -259,37 +271,83 @@ class CoreOp(AIE.Operation, name="core", traits=[ir.NoTerminatorTrait]):
         return True
 
 
-class KernelOp(AIE.Operation, name="kernel"):
-    """One call of vector kernel `kernel` over L1 buffers (outputs last)."""
+def _check_kernel_buffers(op, names: Sequence[str]) -> None:
+    """Every named operand is an L1 buffer of the tile of the enclosing ``aie.core``."""
+    core = op.operation.parent
+    if core is None or core.name != "aie.core":
+        raise Invalid("must be nested directly in an 'aie.core'")
+    core_tile = _tile_coords(core.opview.tile)
+    for name in names:
+        value = getattr(op, name)
+        if value is None:
+            continue
+        owner = value.owner
+        if not (isinstance(owner, ir.OpView) and owner.operation.name == "aie.buffer"):
+            raise Invalid(f"operand '{name}' must be an 'aie.buffer'")
+        if string_attr(owner, "level") != "L1" or _tile_coords(owner.tile) != core_tile:
+            raise Invalid(f"operand '{name}' must be an L1 buffer of the core's tile{core_tile}")
 
-    kernel: ir.StringAttr
-    """A name in `KERNELS`."""
+
+_KERNEL_OPERANDS = ("input", "values", "row_ptr", "col_idx", "output", "bias")
+
+
+def _check_bsr_buffers(op) -> None:
+    """The packed-weight buffers hold ``[blocks, R, C, *window]`` values and 1-D index arrays."""
+    values = static_shape(op.values, "values", kind=ir.MemRefType)
+    if len(values) not in (3, 5):
+        raise Invalid(f"values must be [blocks, R, C] or [blocks, R, C, KH, KW], got shape {values}")
+    for name in ("row_ptr", "col_idx"):
+        if len(static_shape(getattr(op, name), name, kind=ir.MemRefType)) != 1:
+            raise Invalid(f"{name} must be a 1-D buffer")
+
+
+class MatmulBsrOp(AIE.Operation, name="matmul_bsr"):
+    """A core's block-sparse matmul micro-kernel over L1 buffers: ``output = act(input @ W^T + bias)``.
+
+    ``W`` is this core's share of a packed weight (``values``, ``row_ptr``,
+    ``col_idx``). One op stands for the core's whole loop over its work unit
+    (``params``: the output rows and channels it computes and the tiles it
+    streams them in), never for one block.
+    """
+
+    input: Operand[ir.MemRefType]
+    values: Operand[ir.MemRefType]
+    row_ptr: Operand[ir.MemRefType]
+    col_idx: Operand[ir.MemRefType]
+    output: Operand[ir.MemRefType]
     params: ir.DictAttr
-    """Kernel parameters (shapes, strides, activation ...)."""
-    buffers: Sequence[Operand[ir.MemRefType]]
+    """The work unit and its tiling (see `bsparse.passes.to_aie`)."""
+    bias: Operand[ir.MemRefType] | None = None
+    """Optional per-output-channel bias."""
 
     @verified
     def verify_invariants(self) -> bool:
-        """Checks the kernel exists, its arity, and that buffers are the core's L1."""
-        name = string_attr(self, "kernel")
-        if (signature := KERNELS.get(name)) is None:
-            raise Invalid(f"unknown kernel '{name}' (known: {', '.join(sorted(KERNELS))})")
-        count = len(self.buffers)
-        if not signature.min_operands <= count <= signature.max_operands:
-            wanted = (
-                f"{signature.min_operands}"
-                if signature.min_operands == signature.max_operands
-                else f"{signature.min_operands} to {signature.max_operands}"
-            )
-            raise Invalid(f"kernel '{name}' takes {wanted} buffers, got {count}")
-        core = self.operation.parent
-        if core is None or core.name != "aie.core":
-            raise Invalid("must be nested directly in an 'aie.core'")
-        core_tile = _tile_coords(core.opview.tile)
-        for index, value in enumerate(self.buffers):
-            owner = value.owner
-            if not (isinstance(owner, ir.OpView) and owner.operation.name == "aie.buffer"):
-                raise Invalid(f"buffer #{index} must be an 'aie.buffer'")
-            if string_attr(owner, "level") != "L1" or _tile_coords(owner.tile) != core_tile:
-                raise Invalid(f"buffer #{index} must be an L1 buffer of the core's tile{core_tile}")
+        """Checks the buffers are the core's L1 buffers and the weight buffers' shapes."""
+        _check_kernel_buffers(self, _KERNEL_OPERANDS)
+        _check_bsr_buffers(self)
+        return True
+
+
+class Conv2dBsrOp(AIE.Operation, name="conv2d_bsr"):
+    """A core's block-sparse 2-D convolution micro-kernel over L1 buffers.
+
+    As `MatmulBsrOp`, for a convolution: ``params`` also carries strides,
+    padding, dilations, groups, layout and activation.
+    """
+
+    input: Operand[ir.MemRefType]
+    values: Operand[ir.MemRefType]
+    row_ptr: Operand[ir.MemRefType]
+    col_idx: Operand[ir.MemRefType]
+    output: Operand[ir.MemRefType]
+    params: ir.DictAttr
+    """The convolution, the work unit and its tiling (see `bsparse.passes.to_aie`)."""
+    bias: Operand[ir.MemRefType] | None = None
+    """Optional per-output-channel bias."""
+
+    @verified
+    def verify_invariants(self) -> bool:
+        """Checks the buffers are the core's L1 buffers and the weight buffers' shapes."""
+        _check_kernel_buffers(self, _KERNEL_OPERANDS)
+        _check_bsr_buffers(self)
         return True

@@ -1,7 +1,5 @@
 // Verifies that the per-tile L1 budget also counts buffers placed inside an
 // aie.core region, not only those directly in the device body.
-// XFAIL: *
-// Known bug: DeviceOp sums only the buffers of its own block, so these pass.
 // RUN: bsparse-opt %s --split-input-file --verify-diagnostics
 
 // Two 40000-byte buffers on tile(0, 2): 80000 bytes of a 65536-byte L1.

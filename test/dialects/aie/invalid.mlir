@@ -1,4 +1,5 @@
-// Verifies that each aie verifier rule (device, tile, buffer, dma, core, kernel)
+// Verifies that each aie verifier rule (device, tile, buffer, dma, core, matmul_bsr,
+// conv2d_bsr)
 // rejects malformed IR with a located, specific diagnostic.
 // RUN: bsparse-opt %s --split-input-file --verify-diagnostics
 
@@ -119,12 +120,12 @@ func.func @tile_outside_device() {
 
 // -----
 
-// The device checks the buffers in its body (see above) before they verify
-// themselves; a buffer in a core region is checked on its own.
+// The device sums the buffers of each tile, those in core regions included,
+// before the buffers verify themselves, so it reports an oversized buffer first.
+// expected-error @+1 {{buffers on tile(0, 2) need 65540 bytes of L1 but aie2-4x4 has 65536}}
 "aie.device"() ({
   %c = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
   "aie.core"(%c) ({
-    // expected-error @+1 {{buffer of 65540 bytes exceeds the 65536 bytes of L1 on aie2-4x4}}
     %a = "aie.buffer"(%c) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<65540xi8>
   }) : (index) -> ()
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
@@ -133,10 +134,10 @@ func.func @tile_outside_device() {
 
 // Sizes are counted at the costed width: 65536 elements fit L1 exactly at i8,
 // but are 131072 bytes on this bf16-costed device (whatever the memref type).
+// expected-error @+1 {{buffers on tile(0, 2) need 131072 bytes of L1 but aie2-4x4 has 65536}}
 "aie.device"() ({
   %c = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
   "aie.core"(%c) ({
-    // expected-error @+1 {{buffer of 131072 bytes exceeds the 65536 bytes of L1 on aie2-4x4}}
     %a = "aie.buffer"(%c) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<256x256xi8>
   }) : (index) -> ()
 }) {target = "aie2-4x4", dtype = "bf16"} : () -> ()
@@ -179,14 +180,6 @@ func.func @tile_outside_device() {
   %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<?xi8>
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
 
-// -----
-
-// The device finds the bad tile operand first, when it sums the buffers per tile.
-// expected-error @+1 {{tile operand must be the result of an 'aie.tile'}}
-"aie.device"() ({
-  %i = arith.constant 2 : index
-  %a = "aie.buffer"(%i) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
-}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
 
 // -----
 
@@ -212,7 +205,7 @@ func.func @buffer_outside_device() {
   %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<64x64xi8>
   %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
   // expected-error @+1 {{box at [0, 16] of size [32, 32] does not fit dst of shape [32, 32]}}
-  "aie.dma"(%a, %b) {src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 16>, sizes = array<i64: 32, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
+  "aie.dma"(%a, %b) {repeat = 1 : i64, src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 16>, sizes = array<i64: 32, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
 
 // -----
@@ -222,7 +215,7 @@ func.func @buffer_outside_device() {
   %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<64x64xi8>
   %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
   // expected-error @+1 {{box at [48, 0] of size [32, 32] does not fit src of shape [64, 64]}}
-  "aie.dma"(%a, %b) {src_offsets = array<i64: 48, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
+  "aie.dma"(%a, %b) {repeat = 1 : i64, src_offsets = array<i64: 48, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
 
 // -----
@@ -232,7 +225,7 @@ func.func @buffer_outside_device() {
   %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<4096xi8>
   %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
   // expected-error @+1 {{dst has rank 2 but sizes has 1 entries}}
-  "aie.dma"(%a, %b) {src_offsets = array<i64: 0>, dst_offsets = array<i64: 0>, sizes = array<i64: 1024>} : (memref<4096xi8>, memref<32x32xi8>) -> ()
+  "aie.dma"(%a, %b) {repeat = 1 : i64, src_offsets = array<i64: 0>, dst_offsets = array<i64: 0>, sizes = array<i64: 1024>} : (memref<4096xi8>, memref<32x32xi8>) -> ()
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
 
 // -----
@@ -242,7 +235,7 @@ func.func @buffer_outside_device() {
   %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<64x64xi8>
   %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
   // expected-error @+1 {{attribute 'src_offsets' must have 2 elements, got 1}}
-  "aie.dma"(%a, %b) {src_offsets = array<i64: 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
+  "aie.dma"(%a, %b) {repeat = 1 : i64, src_offsets = array<i64: 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
 
 // -----
@@ -252,7 +245,7 @@ func.func @buffer_outside_device() {
   %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<64x64xi8>
   %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
   // expected-error @+1 {{attribute 'src_offsets' elements must be >= 0, got [-1, 0]}}
-  "aie.dma"(%a, %b) {src_offsets = array<i64: -1, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
+  "aie.dma"(%a, %b) {repeat = 1 : i64, src_offsets = array<i64: -1, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
 
 // -----
@@ -262,7 +255,7 @@ func.func @buffer_outside_device() {
   %a = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<64x64xi8>
   %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
   // expected-error @+1 {{attribute 'sizes' elements must be >= 1, got [0, 32]}}
-  "aie.dma"(%a, %b) {src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 0, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
+  "aie.dma"(%a, %b) {repeat = 1 : i64, src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 0, 32>} : (memref<64x64xi8>, memref<32x32xi8>) -> ()
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
 
 // -----
@@ -271,24 +264,51 @@ func.func @buffer_outside_device() {
   %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
   %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
   // expected-error @+1 {{source and destination must differ}}
-  "aie.dma"(%b, %b) {src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<32x32xi8>, memref<32x32xi8>) -> ()
+  "aie.dma"(%b, %b) {repeat = 1 : i64, src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<32x32xi8>, memref<32x32xi8>) -> ()
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
 
 // -----
 
+// A memref.alloc is host memory only outside the device; inside it, it is no buffer.
 "aie.device"() ({
   %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
   %a = memref.alloc() : memref<32x32xi8>
   %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
-  // expected-error @+1 {{DMA operands must be 'aie.buffer' results or function arguments}}
-  "aie.dma"(%a, %b) {src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<32x32xi8>, memref<32x32xi8>) -> ()
+  // expected-error @+1 {{DMA operands must be 'aie.buffer' results or host memory defined outside the device}}
+  "aie.dma"(%a, %b) {repeat = 1 : i64, src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<32x32xi8>, memref<32x32xi8>) -> ()
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+// The destination is a view of an aie.buffer, made inside the device by a non-buffer op.
+func.func @dma_to_subview(%host: memref<64x64xi8>) {
+  "aie.device"() ({
+    %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+    %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64x64xi8>
+    %v = memref.subview %b[0, 0] [32, 32] [1, 1] : memref<64x64xi8> to memref<32x32xi8, strided<[64, 1]>>
+    // expected-error @+1 {{DMA operands must be 'aie.buffer' results or host memory defined outside the device}}
+    "aie.dma"(%host, %v) {repeat = 1 : i64, src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<64x64xi8>, memref<32x32xi8, strided<[64, 1]>>) -> ()
+  }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+  return
+}
+
+// -----
+
+func.func @dma_repeat_zero(%host: memref<64x64xi8>) {
+  "aie.device"() ({
+    %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+    %b = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64x64xi8>
+    // expected-error @+1 {{attribute 'repeat' must be >= 1, got 0}}
+    "aie.dma"(%host, %b) {repeat = 0 : i64, src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 64, 64>} : (memref<64x64xi8>, memref<64x64xi8>) -> ()
+  }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+  return
+}
 
 // -----
 
 func.func @dma_outside_device(%a: memref<8xi8>, %b: memref<8xi8>) {
   // expected-error @+1 {{must be nested in an 'aie.device'}}
-  "aie.dma"(%a, %b) {src_offsets = array<i64: 0>, dst_offsets = array<i64: 0>, sizes = array<i64: 8>} : (memref<8xi8>, memref<8xi8>) -> ()
+  "aie.dma"(%a, %b) {repeat = 1 : i64, src_offsets = array<i64: 0>, dst_offsets = array<i64: 0>, sizes = array<i64: 8>} : (memref<8xi8>, memref<8xi8>) -> ()
   return
 }
 
@@ -323,65 +343,107 @@ func.func @core_outside_device(%t: index) {
 
 "aie.device"() ({
   %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
-  %a = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
-  %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
-  "aie.core"(%t) ({
-    // expected-error @+1 {{unknown kernel 'gemm' (known: add, conv2d_bsr, copy, matmul_bsr, relu)}}
-    "aie.kernel"(%a, %b) {kernel = "gemm", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<64xi8>, memref<64xi8>) -> ()
-  }) : (index) -> ()
-}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
-
-// -----
-
-"aie.device"() ({
-  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
-  %a = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
-  %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
-  "aie.core"(%t) ({
-    // expected-error @+1 {{kernel 'relu' takes 2 buffers, got 3}}
-    "aie.kernel"(%a, %b, %b) {kernel = "relu", params = {}, operandSegmentSizes = array<i32: 3>} : (memref<64xi8>, memref<64xi8>, memref<64xi8>) -> ()
-  }) : (index) -> ()
-}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
-
-// -----
-
-"aie.device"() ({
-  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
-  %a = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
-  "aie.core"(%t) ({
-    // expected-error @+1 {{kernel 'matmul_bsr' takes 5 to 6 buffers, got 4}}
-    "aie.kernel"(%a, %a, %a, %a) {kernel = "matmul_bsr", params = {}, operandSegmentSizes = array<i32: 4>} : (memref<64xi8>, memref<64xi8>, memref<64xi8>, memref<64xi8>) -> ()
-  }) : (index) -> ()
-}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
-
-// -----
-
-"aie.device"() ({
-  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
-  %a = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
-  %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+  %x = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x64xi8>
+  %v = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2x8x8xi8>
+  %rp = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<3xi64>
+  %ci = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2xi64>
+  %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x16xi8>
   // expected-error @+1 {{must be nested directly in an 'aie.core'}}
-  "aie.kernel"(%a, %b) {kernel = "copy", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<64xi8>, memref<64xi8>) -> ()
+  "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
 
 // -----
 
-func.func @kernel_outside_device(%a: memref<64xi8>, %b: memref<64xi8>) {
+func.func @conv2d_bsr_outside_device(%x: memref<1x10x10x16xi8>, %v: memref<4x8x8x3x3xi8>, %rp: memref<3xi64>, %ci: memref<4xi64>, %y: memref<1x8x8x16xi8>) {
   // expected-error @+1 {{must be nested directly in an 'aie.core'}}
-  "aie.kernel"(%a, %b) {kernel = "copy", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<64xi8>, memref<64xi8>) -> ()
+  "aie.conv2d_bsr"(%x, %v, %rp, %ci, %y) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi64>, memref<4xi64>, memref<1x8x8x16xi8>) -> ()
   return
 }
+
+// -----
+
+// Directly: not in a region of an op inside the core.
+"aie.device"() ({
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %x = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x64xi8>
+  %v = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2x8x8xi8>
+  %rp = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<3xi64>
+  %ci = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2xi64>
+  %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x16xi8>
+  "aie.core"(%t) ({
+    scf.execute_region {
+      // expected-error @+1 {{must be nested directly in an 'aie.core'}}
+      "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
+      scf.yield
+    }
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+// A kernel reads L1 only: host memory (a function argument) is no aie.buffer.
+func.func @matmul_bsr_on_host_memory(%host: memref<16x64xi8>) {
+  "aie.device"() ({
+    %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+    %x = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x64xi8>
+    %v = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2x8x8xi8>
+    %rp = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<3xi64>
+    %ci = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2xi64>
+    %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x16xi8>
+    "aie.core"(%t) ({
+      // expected-error @+1 {{operand 'input' must be an 'aie.buffer'}}
+      "aie.matmul_bsr"(%host, %v, %rp, %ci, %y) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
+    }) : (index) -> ()
+  }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+  return
+}
+
+// -----
+
+"aie.device"() ({
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %x = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<1x10x10x16xi8>
+  %v = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<4x8x8x3x3xi8>
+  %rp = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<3xi64>
+  %ci = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<4xi64>
+  %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<1x8x8x16xi8>
+  "aie.core"(%t) ({
+    %b = memref.alloc() : memref<16xi32>
+    // expected-error @+1 {{operand 'bias' must be an 'aie.buffer'}}
+    "aie.conv2d_bsr"(%x, %v, %rp, %ci, %y, %b) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi64>, memref<4xi64>, memref<1x8x8x16xi8>, memref<16xi32>) -> ()
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
 
 // -----
 
 "aie.device"() ({
   %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
   %u = "aie.tile"() {col = 1 : i64, row = 2 : i64} : () -> index
-  %a = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
-  %b = "aie.buffer"(%u) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+  %x = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x64xi8>
+  %v = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2x8x8xi8>
+  %rp = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<3xi64>
+  %ci = "aie.buffer"(%u) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2xi64>
+  %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x16xi8>
   "aie.core"(%t) ({
-    // expected-error @+1 {{buffer #1 must be an L1 buffer of the core's tile(0, 2)}}
-    "aie.kernel"(%a, %b) {kernel = "copy", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<64xi8>, memref<64xi8>) -> ()
+    // expected-error @+1 {{operand 'col_idx' must be an L1 buffer of the core's tile(0, 2)}}
+    "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+// Weights must be copied to L1 first: a kernel cannot read a memory tile.
+"aie.device"() ({
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
+  %x = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x64xi8>
+  %v = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2x8x8xi8>
+  %rp = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<3xi64>
+  %ci = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2xi64>
+  %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x16xi8>
+  "aie.core"(%t) ({
+    // expected-error @+1 {{operand 'values' must be an L1 buffer of the core's tile(0, 2)}}
+    "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
   }) : (index) -> ()
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
 
@@ -389,25 +451,75 @@ func.func @kernel_outside_device(%a: memref<64xi8>, %b: memref<64xi8>) {
 
 "aie.device"() ({
   %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
-  %m = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
-  %a = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
-  %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
+  %x = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x64xi8>
+  %v = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2x8x8xi8>
+  %rp = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<3xi64>
+  %ci = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2xi64>
+  %y = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<16x16xi8>
   "aie.core"(%t) ({
-    // expected-error @+1 {{buffer #0 must be an L1 buffer of the core's tile(0, 2)}}
-    "aie.kernel"(%a, %b) {kernel = "copy", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<64xi8>, memref<64xi8>) -> ()
+    // expected-error @+1 {{operand 'output' must be an L1 buffer of the core's tile(0, 2)}}
+    "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
   }) : (index) -> ()
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
 
 // -----
 
-func.func @kernel_on_host_memory(%host: memref<64xi8>) {
-  "aie.device"() ({
-    %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
-    %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xi8>
-    "aie.core"(%t) ({
-      // expected-error @+1 {{buffer #0 must be an 'aie.buffer'}}
-      "aie.kernel"(%host, %b) {kernel = "copy", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<64xi8>, memref<64xi8>) -> ()
-    }) : (index) -> ()
-  }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
-  return
-}
+// An unpacked [rows, cols] weight is not BSR values.
+"aie.device"() ({
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %x = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x64xi8>
+  %v = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x64xi8>
+  %rp = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<3xi64>
+  %ci = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2xi64>
+  %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x16xi8>
+  "aie.core"(%t) ({
+    // expected-error @+1 {{values must be [blocks, R, C] or [blocks, R, C, KH, KW], got shape [16, 64]}}
+    "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<16x64xi8>, memref<16x64xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+// A dense OIHW kernel is not BSR values either.
+"aie.device"() ({
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %x = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<1x10x10x16xi8>
+  %v = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<4x8x3x3xi8>
+  %rp = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<3xi64>
+  %ci = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<4xi64>
+  %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<1x8x8x16xi8>
+  "aie.core"(%t) ({
+    // expected-error @+1 {{values must be [blocks, R, C] or [blocks, R, C, KH, KW], got shape [4, 8, 3, 3]}}
+    "aie.conv2d_bsr"(%x, %v, %rp, %ci, %y) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<1x10x10x16xi8>, memref<4x8x3x3xi8>, memref<3xi64>, memref<4xi64>, memref<1x8x8x16xi8>) -> ()
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %x = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x64xi8>
+  %v = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2x8x8xi8>
+  %rp = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<3x1xi64>
+  %ci = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2xi64>
+  %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x16xi8>
+  "aie.core"(%t) ({
+    // expected-error @+1 {{row_ptr must be a 1-D buffer}}
+    "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3x1xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+"aie.device"() ({
+  %t = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %x = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<1x10x10x16xi8>
+  %v = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<4x8x8x3x3xi8>
+  %rp = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<3xi64>
+  %ci = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<i64>
+  %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<1x8x8x16xi8>
+  "aie.core"(%t) ({
+    // expected-error @+1 {{col_idx must be a 1-D buffer}}
+    "aie.conv2d_bsr"(%x, %v, %rp, %ci, %y) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi64>, memref<i64>, memref<1x8x8x16xi8>) -> ()
+  }) : (index) -> ()
+}) {target = "aie2-4x4", dtype = "i8"} : () -> ()

@@ -1,4 +1,4 @@
-// Verifies that aie.device, tile, buffer, dma, core and kernel round-trip through
+// Verifies that aie.device, tile, buffer, dma, core, matmul_bsr and conv2d_bsr round-trip through
 // bsparse-opt in generic form, and that a second round trip prints identical text.
 // RUN: BSPARSE_ROUNDTRIP
 // RUN: bsparse-opt %s --split-input-file > %t.1 && bsparse-opt %t.1 --split-input-file > %t.2 && diff %t.1 %t.2
@@ -93,8 +93,8 @@ func.func @aie1_device() {
 // CHECK: %[[L3:.*]] = "aie.buffer"() {level = "L3"
 // CHECK-NEXT: %[[L2:.*]] = "aie.buffer"(%{{.*}}) {level = "L2"
 // CHECK-NEXT: %[[L1:.*]] = "aie.buffer"(%{{.*}}) {level = "L1"
-// CHECK-NEXT: "aie.dma"(%[[L3]], %[[L2]]) {dst_offsets = array<i64: 0, 0>, sizes = array<i64: 128, 256>, src_offsets = array<i64: 128, 0>} : (memref<512x256xi8>, memref<128x256xi8>) -> ()
-// CHECK-NEXT: "aie.dma"(%[[L2]], %[[L1]]) {dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 256>, src_offsets = array<i64: 96, 0>} : (memref<128x256xi8>, memref<32x256xi8>) -> ()
+// CHECK-NEXT: "aie.dma"(%[[L3]], %[[L2]]) {dst_offsets = array<i64: 0, 0>, repeat = 1 : i64, sizes = array<i64: 128, 256>, src_offsets = array<i64: 128, 0>} : (memref<512x256xi8>, memref<128x256xi8>) -> ()
+// CHECK-NEXT: "aie.dma"(%[[L2]], %[[L1]]) {dst_offsets = array<i64: 0, 0>, repeat = 1 : i64, sizes = array<i64: 32, 256>, src_offsets = array<i64: 96, 0>} : (memref<128x256xi8>, memref<32x256xi8>) -> ()
 func.func @dma_chain() {
   "aie.device"() ({
     %mem = "aie.tile"() {col = 0 : i64, row = 1 : i64} : () -> index
@@ -102,8 +102,8 @@ func.func @dma_chain() {
     %l3 = "aie.buffer"() {level = "L3", operandSegmentSizes = array<i32: 0>} : () -> memref<512x256xi8>
     %l2 = "aie.buffer"(%mem) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<128x256xi8>
     %l1 = "aie.buffer"(%core) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x256xi8>
-    "aie.dma"(%l3, %l2) {src_offsets = array<i64: 128, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 128, 256>} : (memref<512x256xi8>, memref<128x256xi8>) -> ()
-    "aie.dma"(%l2, %l1) {src_offsets = array<i64: 96, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 256>} : (memref<128x256xi8>, memref<32x256xi8>) -> ()
+    "aie.dma"(%l3, %l2) {repeat = 1 : i64, src_offsets = array<i64: 128, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 128, 256>} : (memref<512x256xi8>, memref<128x256xi8>) -> ()
+    "aie.dma"(%l2, %l1) {repeat = 1 : i64, src_offsets = array<i64: 96, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 256>} : (memref<128x256xi8>, memref<32x256xi8>) -> ()
   }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
   return
 }
@@ -113,47 +113,108 @@ func.func @dma_chain() {
 // A function argument is host memory (L3) and may be a DMA endpoint.
 // CHECK-LABEL: func.func @dma_from_argument
 // CHECK-SAME: (%[[HOST:.*]]: memref<64x64xi8>)
-// CHECK: "aie.dma"(%[[HOST]], %{{.*}}) {dst_offsets = array<i64: 0, 0>, sizes = array<i64: 64, 64>, src_offsets = array<i64: 0, 0>} : (memref<64x64xi8>, memref<64x64xi8>) -> ()
+// CHECK: "aie.dma"(%[[HOST]], %{{.*}}) {dst_offsets = array<i64: 0, 0>, repeat = 1 : i64, sizes = array<i64: 64, 64>, src_offsets = array<i64: 0, 0>} : (memref<64x64xi8>, memref<64x64xi8>) -> ()
 func.func @dma_from_argument(%host: memref<64x64xi8>) {
   "aie.device"() ({
     %mem = "aie.tile"() {col = 3 : i64, row = 1 : i64} : () -> index
     %l2 = "aie.buffer"(%mem) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64x64xi8>
-    "aie.dma"(%host, %l2) {src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 64, 64>} : (memref<64x64xi8>, memref<64x64xi8>) -> ()
+    "aie.dma"(%host, %l2) {repeat = 1 : i64, src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 64, 64>} : (memref<64x64xi8>, memref<64x64xi8>) -> ()
   }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
   return
 }
 
 // -----
 
-// A core calling each kernel once, over L1 buffers of its own tile. (The buffers
-// share one type: see kernel-mixed-buffers.mlir for kernels over differing types.)
-// CHECK-LABEL: func.func @core_kernels
+// Host memory defined outside the device (memref.alloc, bufferization.to_buffer,
+// a function argument) is L3; repeat > 1 streams one box per tile of a loop.
+// CHECK-LABEL: func.func @dma_streams_host_memory
+// CHECK-SAME: (%[[ARG:.*]]: memref<256x64xi8>, %[[T:.*]]: tensor<128x32xi8>)
+// CHECK-NEXT: %[[ALLOC:.*]] = memref.alloc() : memref<64x256xi8>
+// CHECK-NEXT: %[[TB:.*]] = bufferization.to_buffer %[[T]] : tensor<128x32xi8> to memref<128x32xi8>
+// CHECK-NEXT: "aie.device"() ({
+// CHECK-NEXT: %[[MEM:.*]] = "aie.tile"() {col = 2 : i64, row = 1 : i64} : () -> index
+// CHECK-NEXT: %[[A:.*]] = "aie.buffer"(%[[MEM]]) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64x64xi8>
+// CHECK-NEXT: %[[B:.*]] = "aie.buffer"(%[[MEM]]) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
+// CHECK-NEXT: "aie.dma"(%[[ARG]], %[[A]]) {dst_offsets = array<i64: 0, 0>, repeat = 4 : i64, sizes = array<i64: 64, 64>, src_offsets = array<i64: 0, 0>} : (memref<256x64xi8>, memref<64x64xi8>) -> ()
+// CHECK-NEXT: "aie.dma"(%[[A]], %[[ALLOC]]) {dst_offsets = array<i64: 0, 192>, repeat = 16 : i64, sizes = array<i64: 64, 64>, src_offsets = array<i64: 0, 0>} : (memref<64x64xi8>, memref<64x256xi8>) -> ()
+// CHECK-NEXT: "aie.dma"(%[[TB]], %[[B]]) {dst_offsets = array<i64: 0, 0>, repeat = 2 : i64, sizes = array<i64: 32, 32>, src_offsets = array<i64: 96, 0>} : (memref<128x32xi8>, memref<32x32xi8>) -> ()
+// CHECK-NEXT: }) {dtype = "i8", target = "aie2-4x4"} : () -> ()
+func.func @dma_streams_host_memory(%arg: memref<256x64xi8>, %t: tensor<128x32xi8>) {
+  %alloc = memref.alloc() : memref<64x256xi8>
+  %tb = bufferization.to_buffer %t : tensor<128x32xi8> to memref<128x32xi8>
+  "aie.device"() ({
+    %mem = "aie.tile"() {col = 2 : i64, row = 1 : i64} : () -> index
+    %a = "aie.buffer"(%mem) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64x64xi8>
+    %b = "aie.buffer"(%mem) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32x32xi8>
+    "aie.dma"(%arg, %a) {repeat = 4 : i64, src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 64, 64>} : (memref<256x64xi8>, memref<64x64xi8>) -> ()
+    "aie.dma"(%a, %alloc) {repeat = 16 : i64, src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 192>, sizes = array<i64: 64, 64>} : (memref<64x64xi8>, memref<64x256xi8>) -> ()
+    "aie.dma"(%tb, %b) {repeat = 2 : i64, src_offsets = array<i64: 96, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 32, 32>} : (memref<128x32xi8>, memref<32x32xi8>) -> ()
+  }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+  return
+}
+
+// -----
+
+// A core running aie.matmul_bsr over L1 buffers of its own tile, each of its own
+// type: input, values [blocks, R, C], row_ptr, col_idx, output, then the optional
+// bias (declared last, so it is the sixth operand in generic form).
+// CHECK-LABEL: func.func @matmul_bsr_kernels
 // CHECK: %[[T:.*]] = "aie.tile"() {col = 1 : i64, row = 2 : i64} : () -> index
-// CHECK-COUNT-6: "aie.buffer"(%[[T]]) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<256xi8>
+// CHECK-NEXT: %[[X:.*]] = "aie.buffer"(%[[T]]) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x64xi8>
+// CHECK-NEXT: %[[V:.*]] = "aie.buffer"(%[[T]]) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2x8x8xi8>
+// CHECK-NEXT: %[[RP:.*]] = "aie.buffer"(%[[T]]) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<3xi64>
+// CHECK-NEXT: %[[CI:.*]] = "aie.buffer"(%[[T]]) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2xi64>
+// CHECK-NEXT: %[[B:.*]] = "aie.buffer"(%[[T]]) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16xi32>
+// CHECK-NEXT: %[[Y:.*]] = "aie.buffer"(%[[T]]) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x16xi8>
 // CHECK-NEXT: "aie.core"(%[[T]]) ({
-// CHECK-NEXT: "aie.kernel"({{.*}}) {kernel = "matmul_bsr", operandSegmentSizes = array<i32: 5>, params = {activation = "relu", block = array<i64: 8, 8>}} : (memref<256xi8>, memref<256xi8>, memref<256xi8>, memref<256xi8>, memref<256xi8>) -> ()
-// CHECK-NEXT: "aie.kernel"({{.*}}) {kernel = "matmul_bsr", operandSegmentSizes = array<i32: 6>, params = {}} : (memref<256xi8>, memref<256xi8>, memref<256xi8>, memref<256xi8>, memref<256xi8>, memref<256xi8>) -> ()
-// CHECK-NEXT: "aie.kernel"({{.*}}) {kernel = "conv2d_bsr", operandSegmentSizes = array<i32: 5>, params = {groups = 1 : i64, layout = "nhwc"}} : (memref<256xi8>, memref<256xi8>, memref<256xi8>, memref<256xi8>, memref<256xi8>) -> ()
-// CHECK-NEXT: "aie.kernel"({{.*}}) {kernel = "add", operandSegmentSizes = array<i32: 3>, params = {}} : (memref<256xi8>, memref<256xi8>, memref<256xi8>) -> ()
-// CHECK-NEXT: "aie.kernel"({{.*}}) {kernel = "relu", operandSegmentSizes = array<i32: 2>, params = {}} : (memref<256xi8>, memref<256xi8>) -> ()
-// CHECK-NEXT: "aie.kernel"({{.*}}) {kernel = "copy", operandSegmentSizes = array<i32: 2>, params = {}} : (memref<256xi8>, memref<256xi8>) -> ()
+// CHECK-NEXT: "aie.matmul_bsr"(%[[X]], %[[V]], %[[RP]], %[[CI]], %[[Y]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, params = {activation = "none", block = array<i64: 8, 8>, rows = array<i64: 0, 16>}} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
+// CHECK-NEXT: "aie.matmul_bsr"(%[[X]], %[[V]], %[[RP]], %[[CI]], %[[Y]], %[[B]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>, params = {activation = "relu"}} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>, memref<16xi32>) -> ()
 // CHECK-NEXT: }) : (index) -> ()
-func.func @core_kernels() {
+func.func @matmul_bsr_kernels() {
   "aie.device"() ({
     %t = "aie.tile"() {col = 1 : i64, row = 2 : i64} : () -> index
-    %x = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<256xi8>
-    %v = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<256xi8>
-    %rp = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<256xi8>
-    %ci = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<256xi8>
-    %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<256xi8>
-    %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<256xi8>
+    %x = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x64xi8>
+    %v = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2x8x8xi8>
+    %rp = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<3xi64>
+    %ci = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2xi64>
+    %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16xi32>
+    %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x16xi8>
     "aie.core"(%t) ({
-      "aie.kernel"(%x, %v, %rp, %ci, %y) {kernel = "matmul_bsr", params = {activation = "relu", block = array<i64: 8, 8>}, operandSegmentSizes = array<i32: 5>} : (memref<256xi8>, memref<256xi8>, memref<256xi8>, memref<256xi8>, memref<256xi8>) -> ()
-      "aie.kernel"(%x, %v, %rp, %ci, %b, %y) {kernel = "matmul_bsr", params = {}, operandSegmentSizes = array<i32: 6>} : (memref<256xi8>, memref<256xi8>, memref<256xi8>, memref<256xi8>, memref<256xi8>, memref<256xi8>) -> ()
-      "aie.kernel"(%x, %v, %rp, %ci, %y) {kernel = "conv2d_bsr", params = {layout = "nhwc", groups = 1 : i64}, operandSegmentSizes = array<i32: 5>} : (memref<256xi8>, memref<256xi8>, memref<256xi8>, memref<256xi8>, memref<256xi8>) -> ()
-      "aie.kernel"(%x, %y, %b) {kernel = "add", params = {}, operandSegmentSizes = array<i32: 3>} : (memref<256xi8>, memref<256xi8>, memref<256xi8>) -> ()
-      "aie.kernel"(%b, %y) {kernel = "relu", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<256xi8>, memref<256xi8>) -> ()
-      "aie.kernel"(%y, %x) {kernel = "copy", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<256xi8>, memref<256xi8>) -> ()
+      "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {params = {rows = array<i64: 0, 16>, block = array<i64: 8, 8>, activation = "none"}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
+      "aie.matmul_bsr"(%x, %v, %rp, %ci, %y, %b) {params = {activation = "relu"}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>, memref<16xi32>) -> ()
+    }) : (index) -> ()
+  }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+  return
+}
+
+// -----
+
+// aie.conv2d_bsr takes rank-5 values [blocks, R, C, KH, KW]: here 4 blocks of
+// 8x8 channels with a 3x3 window, for an NHWC 3x3 convolution (16 -> 16 channels).
+// CHECK-LABEL: func.func @conv2d_bsr_kernels
+// CHECK: %[[T:.*]] = "aie.tile"() {col = 3 : i64, row = 4 : i64} : () -> index
+// CHECK-NEXT: %[[X:.*]] = "aie.buffer"(%[[T]]) {{.*}} -> memref<1x10x10x16xi8>
+// CHECK-NEXT: %[[V:.*]] = "aie.buffer"(%[[T]]) {{.*}} -> memref<4x8x8x3x3xi8>
+// CHECK-NEXT: %[[RP:.*]] = "aie.buffer"(%[[T]]) {{.*}} -> memref<3xi32>
+// CHECK-NEXT: %[[CI:.*]] = "aie.buffer"(%[[T]]) {{.*}} -> memref<4xi32>
+// CHECK-NEXT: %[[B:.*]] = "aie.buffer"(%[[T]]) {{.*}} -> memref<16xi32>
+// CHECK-NEXT: %[[Y:.*]] = "aie.buffer"(%[[T]]) {{.*}} -> memref<1x8x8x16xi8>
+// CHECK-NEXT: "aie.core"(%[[T]]) ({
+// CHECK-NEXT: "aie.conv2d_bsr"(%[[X]], %[[V]], %[[RP]], %[[CI]], %[[Y]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, params = {activation = "none", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nhwc", padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi32>, memref<4xi32>, memref<1x8x8x16xi8>) -> ()
+// CHECK-NEXT: "aie.conv2d_bsr"(%[[X]], %[[V]], %[[RP]], %[[CI]], %[[Y]], %[[B]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>, params = {activation = "relu", groups = 1 : i64, layout = "nhwc"}} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi32>, memref<4xi32>, memref<1x8x8x16xi8>, memref<16xi32>) -> ()
+// CHECK-NEXT: }) : (index) -> ()
+func.func @conv2d_bsr_kernels() {
+  "aie.device"() ({
+    %t = "aie.tile"() {col = 3 : i64, row = 4 : i64} : () -> index
+    %x = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<1x10x10x16xi8>
+    %v = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<4x8x8x3x3xi8>
+    %rp = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<3xi32>
+    %ci = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<4xi32>
+    %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16xi32>
+    %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<1x8x8x16xi8>
+    "aie.core"(%t) ({
+      "aie.conv2d_bsr"(%x, %v, %rp, %ci, %y) {params = {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nhwc", activation = "none"}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi32>, memref<4xi32>, memref<1x8x8x16xi8>) -> ()
+      "aie.conv2d_bsr"(%x, %v, %rp, %ci, %y, %b) {params = {groups = 1 : i64, layout = "nhwc", activation = "relu"}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi32>, memref<4xi32>, memref<1x8x8x16xi8>, memref<16xi32>) -> ()
     }) : (index) -> ()
   }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
   return
@@ -162,33 +223,43 @@ func.func @core_kernels() {
 // -----
 
 // Two cores on a bf16-costed aie2-ve2802 (rows 1 and 2 are memory tiles, so
-// compute tiles start at row 3), each calling a kernel over its own L1 buffers.
+// compute tiles start at row 3), each running a kernel over its own L1 buffers.
 // CHECK-LABEL: func.func @two_cores
 // CHECK: %[[T0:.*]] = "aie.tile"() {col = 0 : i64, row = 3 : i64}
 // CHECK-NEXT: %[[T1:.*]] = "aie.tile"() {col = 37 : i64, row = 10 : i64}
 // CHECK-NEXT: %[[M:.*]] = "aie.tile"() {col = 5 : i64, row = 2 : i64}
-// CHECK: "aie.buffer"(%[[M]]) {level = "L2"
-// CHECK: "aie.core"(%[[T0]]) ({
-// CHECK-NEXT: "aie.kernel"(%{{.*}}, %{{.*}}) {kernel = "relu"
-// CHECK: "aie.core"(%[[T1]]) ({
-// CHECK-NEXT: "aie.kernel"(%{{.*}}, %{{.*}}) {kernel = "copy"
-// CHECK: }) {dtype = "bf16", target = "aie2-ve2802"} : () -> ()
+// CHECK: %[[L2:.*]] = "aie.buffer"(%[[M]]) {level = "L2"
+// CHECK-NEXT: "aie.dma"(%[[L2]], %{{.*}}) {dst_offsets = array<i64: 0, 0>, repeat = 1 : i64, sizes = array<i64: 8, 32>, src_offsets = array<i64: 0, 0>} : (memref<8x32xbf16>, memref<8x32xbf16>) -> ()
+// CHECK-NEXT: "aie.core"(%[[T0]]) ({
+// CHECK-NEXT: "aie.matmul_bsr"({{.*}}) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, params = {}} : (memref<8x32xbf16>, memref<1x8x8xbf16>, memref<2xi64>, memref<1xi64>, memref<8x8xbf16>) -> ()
+// CHECK-NEXT: }) : (index) -> ()
+// CHECK-NEXT: "aie.core"(%[[T1]]) ({
+// CHECK-NEXT: "aie.conv2d_bsr"({{.*}}) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>, params = {groups = 8 : i64, layout = "nchw"}} : (memref<1x8x6x6xbf16>, memref<8x1x1x3x3xbf16>, memref<9xi64>, memref<8xi64>, memref<1x8x4x4xbf16>, memref<8xbf16>) -> ()
+// CHECK-NEXT: }) : (index) -> ()
+// CHECK-NEXT: }) {dtype = "bf16", target = "aie2-ve2802"} : () -> ()
 func.func @two_cores() {
   "aie.device"() ({
     %t0 = "aie.tile"() {col = 0 : i64, row = 3 : i64} : () -> index
     %t1 = "aie.tile"() {col = 37 : i64, row = 10 : i64} : () -> index
     %m = "aie.tile"() {col = 5 : i64, row = 2 : i64} : () -> index
-    %x = "aie.buffer"(%t0) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<8x8xbf16>
+    %x = "aie.buffer"(%t0) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<8x32xbf16>
+    %v = "aie.buffer"(%t0) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<1x8x8xbf16>
+    %rp = "aie.buffer"(%t0) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2xi64>
+    %ci = "aie.buffer"(%t0) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<1xi64>
     %y = "aie.buffer"(%t0) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<8x8xbf16>
-    %a = "aie.buffer"(%t1) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xbf16>
-    %b = "aie.buffer"(%t1) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<64xbf16>
-    %l2 = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<8x8xbf16>
-    "aie.dma"(%l2, %x) {src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 8, 8>} : (memref<8x8xbf16>, memref<8x8xbf16>) -> ()
+    %cx = "aie.buffer"(%t1) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<1x8x6x6xbf16>
+    %cv = "aie.buffer"(%t1) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<8x1x1x3x3xbf16>
+    %crp = "aie.buffer"(%t1) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<9xi64>
+    %cci = "aie.buffer"(%t1) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<8xi64>
+    %cy = "aie.buffer"(%t1) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<1x8x4x4xbf16>
+    %cb = "aie.buffer"(%t1) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<8xbf16>
+    %l2 = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<8x32xbf16>
+    "aie.dma"(%l2, %x) {repeat = 1 : i64, src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 8, 32>} : (memref<8x32xbf16>, memref<8x32xbf16>) -> ()
     "aie.core"(%t0) ({
-      "aie.kernel"(%x, %y) {kernel = "relu", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<8x8xbf16>, memref<8x8xbf16>) -> ()
+      "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<8x32xbf16>, memref<1x8x8xbf16>, memref<2xi64>, memref<1xi64>, memref<8x8xbf16>) -> ()
     }) : (index) -> ()
     "aie.core"(%t1) ({
-      "aie.kernel"(%a, %b) {kernel = "copy", params = {}, operandSegmentSizes = array<i32: 2>} : (memref<64xbf16>, memref<64xbf16>) -> ()
+      "aie.conv2d_bsr"(%cx, %cv, %crp, %cci, %cy, %cb) {params = {layout = "nchw", groups = 8 : i64}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>} : (memref<1x8x6x6xbf16>, memref<8x1x1x3x3xbf16>, memref<9xi64>, memref<8xi64>, memref<1x8x4x4xbf16>, memref<8xbf16>) -> ()
     }) : (index) -> ()
   }) {target = "aie2-ve2802", dtype = "bf16"} : () -> ()
   return
