@@ -1,8 +1,5 @@
 // Verifies that bsparse-pack packs an all-zero constant weight into a
 // packed_weight that stores no blocks (row_ptr all zero, empty values).
-// XFAIL: *
-// Known bug: building the empty `values` attribute fails ("Found an invalid
-// (`None`?) attribute value for the key "values"") and the pass reports an internal error.
 // RUN: bsparse-opt %s -p bsparse-pack --split-input-file | filecheck %s
 // RUN: bsparse-opt %s -p 'builtin.module(bsparse-pack{block=4x4},canonicalize,cse)' --split-input-file | filecheck %s --check-prefix=B4
 

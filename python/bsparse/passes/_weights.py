@@ -7,6 +7,9 @@ operand's layout maps to bsparse's logical layout. Used by bsparse-sparsify
 A weight operand may reach its ``arith.constant`` through layout-only ops
 (``linalg.transpose``, ``tensor.expand_shape``, ``tensor.collapse_shape``),
 as torch-mlir emits for ``nn.Linear``, grouped and depthwise convolutions.
+The ``[batch, K, N]`` operand of ``linalg.batch_matmul`` is a weight only if
+every batch entry is the same matrix: a broadcast constant matrix, or a
+constant whose entries are all equal.
 """
 
 from __future__ import annotations
@@ -61,6 +64,9 @@ CONV_OPS: dict[str, _ConvKind] = {
 """Convolution ops whose constant filter bsparse packs."""
 
 _A_MK, _B_KN, _B_NK, _C_MN = "(d0, d2)", "(d2, d1)", "(d1, d2)", "(d0, d1)"
+_BATCH_A, _BATCH_C = "(d0, d1, d3)", "(d0, d1, d2)"
+_BATCH_B_IS_KN = {"(d0, d3, d2)": True, "(d0, d2, d3)": False, "(d3, d2)": True}
+"""``linalg.batch_matmul`` B maps -> True if B holds ``[K, N]`` (False: ``[N, K]``); ``(d3, d2)`` broadcasts a rank-2 B."""
 
 
 @dataclass
@@ -137,17 +143,77 @@ def _compose(outer: Transform, inner: Transform) -> Transform:
     return lambda a: outer(inner(a))
 
 
+def _matrix_use(op, traced: tuple[ir.OpView, Transform, Transform] | None, b_is_kn: bool) -> WeightUse | None:
+    """The weight of a matmul-like op whose B operand is the matrix `traced` leads to."""
+    if traced is None:
+        return None
+    const, fwd, inv = traced
+    if b_is_kn:  # B is [K, N]: logical [N, K] is its transpose
+        return WeightUse(op, "matmul", const, _compose(np.transpose, fwd), _compose(inv, np.transpose))
+    return WeightUse(op, "matmul", const, fwd, inv)
+
+
 def _matmul_use(op) -> WeightUse | None:
     maps = map_strings(op)
     if maps[0] != _A_MK or maps[2] != _C_MN or maps[1] not in (_B_KN, _B_NK):
         return None
-    traced = _trace(op.inputs[1])
-    if traced is None:
+    return _matrix_use(op, _trace(op.inputs[1]), maps[1] == _B_KN)
+
+
+def _broadcast_source(value: ir.Value) -> ir.Value | None:
+    """The ``[P, Q]`` (or ``[1, P, Q]``) tensor that `value` ``[batch, P, Q]`` broadcasts, if it is one.
+
+    Recognises ``linalg.broadcast`` over dim 0 and the copying ``linalg.generic``
+    torch-mlir emits for ``Tensor.expand``.
+    """
+    op = defining_op(value)
+    if op is None:
+        return None
+    if op.operation.name == "linalg.broadcast":
+        return op.operands[0] if list(ir.DenseI64ArrayAttr(op.attributes["dimensions"])) == [0] else None
+    if op.operation.name != "linalg.generic" or len(op.inputs) != 1 or len(op.results) != 1:
+        return None
+    if any("parallel" not in str(t) for t in ir.ArrayAttr(op.attributes["iterator_types"])):
+        return None
+    block = op.regions[0].blocks[0]
+    body = list(block.operations)
+    if len(body) != 1 or list(body[0].operands) != [block.arguments[0]]:
+        return None  # not a plain copy
+    source_shape = ir.ShapedType(op.inputs[0].type).shape
+    source_map, result_map = map_strings(op)
+    broadcast = source_map == "(d1, d2)" or (source_map == "(0, d1, d2)" and source_shape[0] == 1)
+    return op.inputs[0] if broadcast and result_map == "(d0, d1, d2)" else None
+
+
+def _shared_matrix(value: ir.Value) -> tuple[ir.OpView, Transform, Transform] | None:
+    """Follows a ``[batch, P, Q]`` operand to the one constant ``[P, Q]`` matrix of every batch entry.
+
+    Returns the constant and the maps constant-array -> matrix and back, or
+    None if the entries are not provably the same matrix.
+    """
+    shape = tuple(ir.ShapedType(value.type).shape)
+    if (source := _broadcast_source(value)) is not None:
+        if (traced := _trace(source)) is None:
+            return None
+        const, fwd, inv = traced
+        source_shape = tuple(ir.ShapedType(source.type).shape)
+        return const, lambda a: fwd(a).reshape(shape[1:]), lambda m: inv(m.reshape(source_shape))
+    if (traced := _trace(value)) is None:
         return None
     const, fwd, inv = traced
-    if maps[1] == _B_KN:  # B is [K, N]: logical [N, K] is its transpose
-        return WeightUse(op, "matmul", const, _compose(np.transpose, fwd), _compose(inv, np.transpose))
-    return WeightUse(op, "matmul", const, fwd, inv)
+    entries = fwd(dense_to_numpy(const.attributes["value"]))
+    if not (entries == entries[:1]).all():  # distinct matrices (or NaNs): not one weight
+        return None
+    return const, lambda a: fwd(a)[0], lambda m: inv(np.broadcast_to(m, shape))
+
+
+def _batch_matmul_use(op) -> WeightUse | None:
+    maps = map_strings(op)
+    if maps[0] != _BATCH_A or maps[2] != _BATCH_C or maps[1] not in _BATCH_B_IS_KN:
+        return None
+    rhs = op.inputs[1]
+    traced = _trace(rhs) if len(ir.ShapedType(rhs.type).shape) == 2 else _shared_matrix(rhs)
+    return _matrix_use(op, traced, _BATCH_B_IS_KN[maps[1]])
 
 
 def _conv_use(op, kind: _ConvKind) -> WeightUse | None:
@@ -175,6 +241,8 @@ def weight_use(op) -> WeightUse | None:
     name = op.operation.name
     if name == "linalg.matmul":
         return _matmul_use(op)
+    if name == "linalg.batch_matmul":
+        return _batch_matmul_use(op)
     if (kind := CONV_OPS.get(name)) is not None:
         return _conv_use(op, kind)
     return None

@@ -4,7 +4,10 @@ Rewrite patterns, run by the greedy driver:
 
 - ``pack_matmul``: ``linalg.matmul`` whose right operand is a constant
   (``[K, N]``, transposed ``[N, K]``, or through the ``linalg.transpose`` of
-  ``nn.Linear``) -> ``bsparse.packed_weight`` + ``bsparse.matmul``.
+  ``nn.Linear``) -> ``bsparse.packed_weight`` + ``bsparse.matmul``; so is
+  ``linalg.batch_matmul`` whose right operand is one constant matrix for
+  every batch entry (broadcast, or a constant with equal entries), on its
+  ``[batch, M, K]`` input. Batch entries that differ are not a weight.
 - ``pack_conv``: every convolution in `bsparse.passes._weights.CONV_OPS`
   (NCHW/NHWC, grouped, depthwise) with a constant filter ->
   ``bsparse.conv2d``; a zero ``tensor.pad`` of its input becomes the op's
@@ -31,10 +34,11 @@ from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedi
 
 from bsparse.dialects.bsparse import BsrType, Conv2dOp, MatmulOp, PackedWeightOp
 from bsparse.irutil import dense_to_numpy, numpy_to_dense
+from bsparse.packed import packed_data, packed_weight_op
 from bsparse.passes._match import defining_op, is_zero, map_strings
 from bsparse.passes._weights import CONV_OPS, trace_constant, weight_use
 from bsparse.passes.base import Pass, option
-from bsparse.patterns import BlockPattern, BsrData
+from bsparse.patterns import BlockPattern
 
 __all__ = ["PackPass", "build_packed_weight", "patterns"]
 
@@ -43,24 +47,7 @@ _BSPARSE_OPS = ("bsparse.matmul", "bsparse.conv2d")
 
 def build_packed_weight(weight: np.ndarray, pattern: BlockPattern, elt: ir.Type, loc: ir.Location) -> PackedWeightOp:
     """Creates a `bsparse.packed_weight` for logical weight `weight` at the insertion point."""
-    data = pattern.pack(weight)
-    index_type = ir.IntegerType.get_signless(64)
-    return PackedWeightOp(
-        numpy_to_dense(data.values.astype(np.float32, copy=False), elt),
-        numpy_to_dense(data.row_ptr, index_type),
-        numpy_to_dense(data.col_idx, index_type),
-        BsrType.build(weight.shape, pattern.block, elt),
-        loc=loc,
-    )
-
-
-def packed_data(op: PackedWeightOp) -> BsrData:
-    """The BSR arrays of a `bsparse.packed_weight`."""
-    ty = BsrType(op.result.type)
-    return BsrData(
-        tuple(ty.weight_shape), tuple(ty.block_shape), dense_to_numpy(op.attributes["values"]),
-        dense_to_numpy(op.attributes["row_ptr"]), dense_to_numpy(op.attributes["col_idx"]),
-    )
+    return packed_weight_op(pattern.pack(weight), elt, loc)
 
 
 def _element_type(value: ir.Value) -> ir.Type:
@@ -103,16 +90,17 @@ def _finish(rewriter, op, result: ir.Value, init: ir.Value, bias_handled: bool) 
 
 
 def pack_matmul(op, rewriter, pattern: BlockPattern):
-    """linalg.matmul(x, const W) -> bsparse.matmul(x, packed(W)) [+ init]."""
+    """linalg.matmul / batch_matmul(x, const W) -> bsparse.matmul(x, packed(W)) [+ init]."""
     if (use := weight_use(op)) is None:
         return True
     lhs, init = op.inputs[0], op.outputs[0]
     if (elt := _float_tensors(lhs, op.inputs[1], init)) is None:
         return True
     weight = use.logical()
+    channel_dim = len(ir.ShapedType(init.type).shape) - 1
     with rewriter.ip:
         packed = build_packed_weight(weight, pattern, elt, op.location)
-        bias = _broadcast_bias(init, 1, weight.shape[0])
+        bias = _broadcast_bias(init, channel_dim, weight.shape[0])
         bias_value = None if bias is None else _bias_constant(bias, elt, op.location)
         result = MatmulOp(lhs, packed.result, ir.StringAttr.get("none"), op.result.type, bias=bias_value, loc=op.location).result
         _finish(rewriter, op, result, init, bias is not None)
@@ -311,7 +299,8 @@ def patterns(pattern: BlockPattern) -> RewritePatternSet:
     """The rewrite patterns of bsparse-pack for blocks of `pattern`."""
     # Each pattern function returns truthy for "no match".
     rewrites = RewritePatternSet()
-    rewrites.add(linalg.MatmulOp, lambda op, rewriter: pack_matmul(op, rewriter, pattern))
+    for matmul in (linalg.MatmulOp, linalg.BatchMatmulOp):
+        rewrites.add(matmul, lambda op, rewriter: pack_matmul(op, rewriter, pattern))
     for name in CONV_OPS:
         rewrites.add(name, lambda op, rewriter: pack_conv(op, rewriter, pattern))
     rewrites.add(linalg.GenericOp, absorb_epilogue)
