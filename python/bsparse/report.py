@@ -1,8 +1,8 @@
-"""Reports on compiled programs: tables and JSON."""
+"""Reports on compiled programs and program runs: packed weights, cycles, MACs, traffic; tables and JSON."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch_mlir.ir as ir
@@ -10,7 +10,7 @@ import torch_mlir.ir as ir
 from bsparse.dialects.bsparse import BsrType, block_grid
 from bsparse.irutil import dense_to_numpy, location_str
 
-__all__ = ["PackedWeightRow", "format_table", "packed_weights"]
+__all__ = ["LEVELS", "LayerReport", "PackedWeightRow", "Report", "format_table", "packed_weights"]
 
 
 @dataclass(frozen=True)
@@ -83,3 +83,110 @@ def format_table(headers: list[str], rows: list[list], align: str | None = None)
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+LEVELS = ("L3", "L2", "L1")
+"""Memory levels whose traffic a report counts: DDR, memory tiles, core memory."""
+
+
+def _traffic(values: dict[str, int] | None = None) -> dict[str, int]:
+    values = values or {}
+    return {level: int(values.get(level, 0)) for level in LEVELS}
+
+
+@dataclass
+class LayerReport:
+    """The cost of one layer (one offloaded op or one host op) of a program run.
+
+    Attributes:
+        name: The PyTorch module path (``layer2.0.conv2``) when the program
+            came from a module, else a name derived from the op.
+        kind: ``matmul``, ``conv2d``, or the op kind (``add``, ``pool``...).
+        cycles: Cycles at the target clock (the slowest core for a layer split over cores).
+        macs: Multiply-accumulates actually performed: stored blocks, real weight positions only.
+        macs_dense: Multiply-accumulates of the same layer with a dense weight.
+        traffic: Bytes moved at each level (``L3``, ``L2``, ``L1``), index bytes included.
+        utilization: ``macs / (cycles x cores x peak MACs per cycle)`` (0 for layers without MACs).
+        imbalance: Slowest core's work over the mean work of the cores used (1.0 is balanced).
+        bound: What limits the layer: ``compute``, ``movement`` (DMA/DDR) or ``host``.
+        cores: Cores the layer ran on (0 for host ops).
+    """
+
+    name: str
+    kind: str
+    cycles: int = 0
+    macs: int = 0
+    macs_dense: int = 0
+    traffic: dict[str, int] = field(default_factory=_traffic)
+    utilization: float = 0.0
+    imbalance: float = 1.0
+    bound: str = "host"
+    cores: int = 0
+
+    def __post_init__(self):
+        self.traffic = _traffic(self.traffic)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    """What a program run cost: totals and one `LayerReport` per layer, in program order.
+
+    ``to_dict()`` gives the JSON that ``bsparse run --report`` writes.
+    """
+
+    target: str
+    dtype: str
+    clock_hz: float
+    layers: list[LayerReport] = field(default_factory=list)
+
+    @property
+    def total_cycles(self) -> int:
+        return sum(layer.cycles for layer in self.layers)
+
+    @property
+    def time_s(self) -> float:
+        return self.total_cycles / self.clock_hz if self.clock_hz else 0.0
+
+    @property
+    def macs(self) -> int:
+        return sum(layer.macs for layer in self.layers)
+
+    @property
+    def macs_dense(self) -> int:
+        return sum(layer.macs_dense for layer in self.layers)
+
+    @property
+    def traffic(self) -> dict[str, int]:
+        return {level: sum(layer.traffic.get(level, 0) for layer in self.layers) for level in LEVELS}
+
+    def to_dict(self) -> dict:
+        return {
+            "target": self.target,
+            "dtype": self.dtype,
+            "clock_hz": self.clock_hz,
+            "total_cycles": self.total_cycles,
+            "time_s": self.time_s,
+            "macs": self.macs,
+            "macs_dense": self.macs_dense,
+            "traffic": self.traffic,
+            "layers": [layer.to_dict() for layer in self.layers],
+        }
+
+    def format_table(self) -> str:
+        """A per-layer table with a total row."""
+        rows = [
+            [layer.name, layer.kind, layer.cycles, layer.macs, layer.macs_dense,
+             f"{layer.macs / layer.macs_dense:.2f}" if layer.macs_dense else "-",
+             layer.traffic["L3"], layer.traffic["L2"], layer.traffic["L1"],
+             f"{layer.utilization:.2f}", f"{layer.imbalance:.2f}", layer.bound]
+            for layer in self.layers
+        ]
+        traffic = self.traffic
+        dense = self.macs_dense
+        rows.append(["total", "", self.total_cycles, self.macs, dense, f"{self.macs / dense:.2f}" if dense else "-",
+                     traffic["L3"], traffic["L2"], traffic["L1"], "", "", ""])
+        headers = ["layer", "kind", "cycles", "macs", "macs dense", "density", "L3 B", "L2 B", "L1 B", "util", "imbal", "bound"]
+        return format_table(headers, rows, "<<" + ">" * 9 + "<")

@@ -195,7 +195,8 @@ def test_seed_mesh_has_the_papers_parameters(i: int) -> None:
     assert target.l1_double_buffer
     assert target.l1_budget_bytes == (1 + 2 * 8 + 2 * 8 + 16) * KB
     assert target.l2_bytes == 512 * KB
-    assert target.ddr_read_bytes_per_s == 4 * GHZ and target.ddr_write_bytes_per_s == 8 * GHZ
+    assert target.ddr_read_bytes_per_s == i * 2 * 4 * GHZ and target.ddr_write_bytes_per_s == i * 8 * GHZ
+    assert target.shim_channels_in == 2 and target.shim_bytes_per_cycle * target.clock_hz == 4 * GHZ
     assert not target.ddr_transfers_overlap
     assert target.stream_bytes_per_cycle * target.clock_hz == 4 * GHZ
     overheads = (

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from bsparse.passes.base import Pass
 from bsparse.passes.pack import PackPass
+from bsparse.passes.partition import PartitionPass
 from bsparse.passes.sparsify import SparsifyPass
+from bsparse.passes.to_aie import ToAiePass
 
 __all__ = ["PASSES", "Pass"]
 
-PASSES: dict[str, type[Pass]] = {cls.NAME: cls for cls in (SparsifyPass, PackPass)}
+PASSES: dict[str, type[Pass]] = {cls.NAME: cls for cls in (SparsifyPass, PackPass, PartitionPass, ToAiePass)}

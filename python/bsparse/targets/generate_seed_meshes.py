@@ -19,6 +19,16 @@ SEED_MESH_SIZES = range(2, 9)
 """Mesh sides the seed paper (D'Alberto et al. 2024) estimates: i x i cores, i = 2..8."""
 
 
+SHIM_CHANNELS = 2
+"""The seed model's DDR <-> memtile channels per memtile, each way."""
+
+CHANNEL_BYTES_PER_S = 4e9
+"""The seed model's load rate of one channel (activations on one, weights on the other)."""
+
+WRITE_BYTES_PER_S_PER_MEMTILE = 8e9
+"""The seed model's write rate per memtile."""
+
+
 def mesh_name(size: int) -> str:
     """Target name of the `size` x `size` seed mesh."""
     return f"aie2-{size}x{size}"
@@ -27,7 +37,11 @@ def mesh_name(size: int) -> str:
 def render(size: int) -> str:
     """Text of the target file for the `size` x `size` seed mesh."""
     template = string.Template(TEMPLATE.read_text(encoding="utf-8"))
-    return template.substitute(size=size, mesh=f"{size}x{size}", cores=size * size)
+    return template.substitute(
+        size=size, mesh=f"{size}x{size}", cores=size * size,
+        ddr_read=f"{size * SHIM_CHANNELS * CHANNEL_BYTES_PER_S:.3e}",
+        ddr_write=f"{size * WRITE_BYTES_PER_S_PER_MEMTILE:.3e}",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

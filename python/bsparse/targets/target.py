@@ -193,6 +193,8 @@ class Target:
     """Cycles per stored block for reading the block index in a sparse kernel."""
     dma_setup_cycles: int = _param(int, Check.NON_NEGATIVE)
     """Cycles per DMA transfer (buffer descriptor) before data flows."""
+    block_index_bytes: int = _param(int)
+    """Bytes of one block-index entry (a row pointer or a block column) when stored and moved."""
     sources: Mapping[str, Source] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )

@@ -1,0 +1,467 @@
+"""The ``aie`` dialect on numpy: device programs run core by core, and their cost in cycles and bytes.
+
+An ``aie.device`` runs when the host program reaches it. Tiles, buffers
+and DMA descriptors set up the array; each ``aie.core`` then runs its
+micro-kernel once over its whole work unit (the kernel's ``params``), all
+its tiles at once, vectorised: numerically the same as the tile loop the
+DMA streams describe. A kernel reads and writes host memory through its L1
+buffers: each buffer is traced along the DMA transfers that feed it (or that
+it feeds) to the L3 buffer at the end of the chain, and the work unit says
+which part of it.
+
+Host memory is numpy arrays: ``memref.alloc`` gives a fresh zeroed array,
+``bufferization.to_buffer`` the tensor's array (read only),
+``bufferization.to_tensor`` a copy.
+
+The cost of a device (`device_cost`) follows DESIGN.md's model, every
+constant a field of the device's target:
+
+- a core's compute: its MACs on stored blocks at ``macs_per_cycle x
+  kernel_efficiency``, plus ``kernel_call_overhead_cycles`` per call and
+  ``block_index_overhead_cycles`` per stored block per output tile;
+- its DMA: bytes into L1 over ``core_dma_in_channels x
+  stream_bytes_per_cycle`` (out likewise) plus ``dma_setup_cycles`` per
+  transfer; double-buffered, so a core takes ``max(compute, in, out)`` plus
+  the first load and the last store of one call (fill and drain);
+- each memory tile: bytes read and written at its bandwidths;
+- DDR: L3 bytes read and written at the ``ddr_*`` bandwidths, summed with
+  the array's time unless ``ddr_transfers_overlap``;
+- the layer: the slowest core or memory tile (so imbalance shows), with DDR.
+
+Bytes are counted at the costed type's width (index entries at
+``block_index_bytes``); a DMA moves ``repeat`` boxes and counts at both of
+its levels.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch_mlir.ir as ir
+
+from bsparse import targets
+from bsparse.dialects.aie import buffer_level
+from bsparse.dtypes import COSTED_DTYPES
+from bsparse.patterns import BsrData
+from bsparse.report import LayerReport
+
+from .conv import conv_canonical
+from .core import InterpreterError, dtype_of, impl
+from .cost import CostModel, cost, layer_label, stored_macs
+
+__all__ = ["DeviceCost", "device_cost"]
+
+_KERNELS = ("aie.matmul_bsr", "aie.conv2d_bsr")
+_SETUP_OPS = ("aie.tile", "aie.buffer", "aie.dma")
+
+
+# ----------------------------------------------------------------------------- host memory
+
+
+@impl("memref.alloc")
+def alloc(interp, op, args):
+    type_ = op.results[0].type
+    return (np.zeros(ir.ShapedType(type_).shape, dtype_of(type_)),)
+
+
+@impl("bufferization.to_buffer")
+def to_buffer(interp, op, args):
+    return (args[0],)
+
+
+@impl("bufferization.to_tensor")
+def to_tensor(interp, op, args):
+    return (np.array(args[0]),)
+
+
+# ----------------------------------------------------------------------------- decoding a device
+
+
+@dataclass
+class _Kernel:
+    """A kernel call, its core, and the host (L3) values at the ends of its buffers' DMA chains."""
+
+    op: ir.OpView
+    core: tuple[int, int]
+    roots: dict[str, ir.Value]
+    params: dict
+    #: The core's dense weight share, expanded from its stored blocks on first use.
+    weights: np.ndarray | None = None
+
+
+@dataclass
+class _Device:
+    target: targets.Target
+    dtype: str
+    kernels: list[_Kernel] = field(default_factory=list)
+    dmas: list[ir.OpView] = field(default_factory=list)
+
+
+def _params(op) -> dict:
+    result = {}
+    for named in ir.DictAttr(op.attributes["params"]):
+        attr = named.attr
+        if isinstance(attr, ir.DenseI64ArrayAttr):
+            result[named.name] = [int(v) for v in attr]
+        elif isinstance(attr, ir.StringAttr):
+            result[named.name] = attr.value
+        elif isinstance(attr, ir.BoolAttr):
+            result[named.name] = bool(attr.value)
+        elif isinstance(attr, ir.IntegerAttr):
+            result[named.name] = int(attr.value)
+    return result
+
+
+def _tile_of(buffer: ir.Value) -> tuple[int, int]:
+    tile = buffer.owner.operands[0].owner
+    return ir.IntegerAttr(tile.attributes["col"]).value, ir.IntegerAttr(tile.attributes["row"]).value
+
+
+def _decode(op) -> _Device:
+    device = _Device(targets.get(ir.StringAttr(op.attributes["target"]).value),
+                     ir.StringAttr(op.attributes["dtype"]).value)
+    feeds: dict[ir.Value, ir.Value] = {}  # dst -> src
+    drains: dict[ir.Value, ir.Value] = {}  # src -> dst
+    cores = []
+    for inner in op.regions[0].blocks[0].operations:
+        if inner.operation.name == "aie.dma":
+            device.dmas.append(inner)
+            feeds[inner.operands[1]] = inner.operands[0]
+            drains[inner.operands[0]] = inner.operands[1]
+        elif inner.operation.name == "aie.core":
+            cores.append(inner)
+
+    def root(value: ir.Value, links: dict) -> ir.Value:
+        seen = 0
+        while buffer_level_of(value) != "L3":
+            if value not in links or seen > 8:
+                raise InterpreterError("a kernel buffer is not connected to host memory by DMA transfers",
+                                       op_name="aie.device")
+            value, seen = links[value], seen + 1
+        return value
+
+    def buffer_level_of(value: ir.Value) -> str:
+        owner = value.owner
+        if isinstance(owner, ir.OpView) and owner.operation.name == "aie.buffer":
+            return ir.StringAttr(owner.attributes["level"]).value
+        return "L3"
+
+    for core in cores:
+        for kernel in core.regions[0].blocks[0].operations:
+            if kernel.operation.name not in _KERNELS:
+                continue
+            names = ("input", "values", "row_ptr", "col_idx", "output", "bias")
+            roots = {}
+            for name, value in zip(names, kernel.operands):
+                if name in ("values", "col_idx") and value not in feeds:
+                    continue  # a share without stored blocks: nothing is ever loaded
+                roots[name] = root(value, drains if name == "output" else feeds)
+            device.kernels.append(_Kernel(kernel, _tile_of(kernel.operands[0]), roots, _params(kernel)))
+    return device
+
+
+# ----------------------------------------------------------------------------- running a device
+
+
+def _share(kernel: _Kernel, env) -> BsrData:
+    """The core row's share of the packed weight, as BSR data (from its L3 constants)."""
+    p = kernel.params
+    row_ptr = np.asarray(env[kernel.roots["row_ptr"]], dtype=np.int64)
+    nnzb = int(row_ptr[-1])
+    values_shape = ir.ShapedType(kernel.op.operands[1].type).shape
+    block = tuple(values_shape[1:3])
+    lo, hi = p["channels"]
+    shape = (hi - lo, *p["weight_shape"][1:])
+    if not nnzb:
+        return BsrData(shape, block, np.zeros((0, *values_shape[1:]), np.float32), row_ptr, np.zeros(0, np.int64))
+    values = np.asarray(env[kernel.roots["values"]])[:nnzb]
+    col_idx = np.asarray(env[kernel.roots["col_idx"]], dtype=np.int64)[:nnzb]
+    return BsrData(shape, block, values, row_ptr, col_idx)
+
+
+def _epilogue(y: np.ndarray, bias, activation: str, axis: int) -> np.ndarray:
+    if bias is not None:
+        shape = [1] * y.ndim
+        shape[axis] = -1
+        y += bias.reshape(shape).astype(y.dtype, copy=False)
+    if activation == "relu":
+        np.maximum(y, 0, out=y)
+    return y
+
+
+def _run_matmul(kernel: _Kernel, env, weights: np.ndarray) -> None:
+    p = kernel.params
+    x, y = env[kernel.roots["input"]], env[kernel.roots["output"]]
+    m0, m1 = p["spatial"]
+    lo, hi = p["channels"]
+    out = x[m0:m1].astype(y.dtype, copy=False) @ weights.T
+    bias = env[kernel.roots["bias"]] if "bias" in kernel.roots else None
+    y[m0:m1, lo:hi] = _epilogue(out, bias, p["activation"], 1)
+
+
+def _run_convs(kernels: list[_Kernel], env) -> None:
+    """The conv kernels of one column (same input slice, same spatial range): one im2col, one GEMM.
+
+    Grouped convolutions run kernel by kernel; the rest stack the cores'
+    weight shares along output channels, which is exactly each core's
+    computation done side by side.
+    """
+    p = kernels[0].params
+    x, y = env[kernels[0].roots["input"]], env[kernels[0].roots["output"]]
+    nhwc = p["layout"] == "nhwc"
+    x = x.transpose(0, 3, 1, 2) if nhwc else x
+    y_nchw = y.transpose(0, 3, 1, 2) if nhwc else y  # a view: writes land in y
+    top, left, bottom, right = p["padding"]
+    sh, sw = p["strides"]
+    dh, dw = p["dilations"]
+    cout, cin_g, kh, kw = p["weight_shape"]
+    s0, s1 = p["spatial"]
+    oh, ow = y_nchw.shape[2:]
+    rows, cols = (range(oh), range(s0, s1)) if p["spatial_dim"] == "width" else (range(s0, s1), range(ow))
+    r_in = slice(rows.start * sh, (rows.stop - 1) * sh + (kh - 1) * dh + 1)
+    c_in = slice(cols.start * sw, (cols.stop - 1) * sw + (kw - 1) * dw + 1)
+    window = _padded_window(x, (top, bottom, left, right), r_in, c_in).astype(y.dtype, copy=False)
+    n = x.shape[0]
+    groups = p["groups"]
+    per_group = cout // groups
+    for batch in ([kernels] if groups == 1 else [[k] for k in kernels]):
+        lo, hi = batch[0].params["channels"][0], batch[-1].params["channels"][1]
+        g0, g1 = lo // per_group, -(-hi // per_group)
+        weights = np.zeros(((g1 - g0) * per_group, cin_g, kh, kw), y.dtype)
+        for kernel in batch:
+            k_lo, k_hi = kernel.params["channels"]
+            weights[k_lo - g0 * per_group:k_hi - g0 * per_group] = kernel.weights
+        part = window[:, g0 * cin_g:g1 * cin_g]
+        out = conv_canonical(
+            part.reshape(n, g1 - g0, cin_g, *part.shape[2:]), weights.reshape(g1 - g0, per_group, cin_g, kh, kw),
+            (sh, sw), (dh, dw), (len(rows), len(cols)),
+        ).reshape(n, (g1 - g0) * per_group, len(rows), len(cols))
+        for kernel in batch:
+            k_lo, k_hi = kernel.params["channels"]
+            core_out = np.ascontiguousarray(out[:, k_lo - g0 * per_group:k_hi - g0 * per_group])
+            bias = env[kernel.roots["bias"]] if "bias" in kernel.roots else None
+            y_nchw[:, k_lo:k_hi, rows.start:rows.stop, cols.start:cols.stop] = _epilogue(
+                core_out, bias, kernel.params["activation"], 1)
+
+
+def _padded_window(x: np.ndarray, padding, r_in: slice, c_in: slice) -> np.ndarray:
+    """``pad(x)[:, :, r_in, c_in]`` (padded coordinates) without padding the whole input."""
+    top, bottom, left, right = padding
+    n, c, h, w = x.shape
+    out_h, out_w = r_in.stop - r_in.start, c_in.stop - c_in.start
+    r0, c0 = r_in.start - top, c_in.start - left
+    src_r = slice(max(r0, 0), min(r0 + out_h, h))
+    src_c = slice(max(c0, 0), min(c0 + out_w, w))
+    if src_r.start == r0 and src_c.start == c0 and src_r.stop - r0 == out_h and src_c.stop - c0 == out_w:
+        return x[:, :, src_r, src_c]
+    window = np.zeros((n, c, out_h, out_w), x.dtype)
+    window[:, :, src_r.start - r0:src_r.stop - r0, src_c.start - c0:src_c.stop - c0] = x[:, :, src_r, src_c]
+    return window
+
+
+def _dense_share(kernel: _Kernel, env, dtype) -> np.ndarray:
+    return np.ascontiguousarray(_share(kernel, env).to_dense(), dtype=dtype)
+
+
+@impl("aie.device")
+def device(interp, op, args):
+    decoded = interp.static(op, _decode)
+    env = interp.env
+    columns: dict[tuple, list[_Kernel]] = {}
+    for kernel in decoded.kernels:
+        if kernel.weights is None:
+            kernel.weights = _dense_share(kernel, env, env[kernel.roots["output"]].dtype)
+        if kernel.op.operation.name == "aie.matmul_bsr":
+            _run_matmul(kernel, env, kernel.weights)
+        else:
+            columns.setdefault(tuple(kernel.params["spatial"]), []).append(kernel)
+    for kernels in columns.values():
+        _run_convs(sorted(kernels, key=lambda k: k.params["channels"][0]), env)
+    return ()
+
+
+# ----------------------------------------------------------------------------- cost
+
+
+@dataclass
+class DeviceCost:
+    """The per-core and per-memtile breakdown behind a device's `LayerReport`."""
+
+    compute: dict[tuple[int, int], float] = field(default_factory=dict)
+    dma_in: dict[tuple[int, int], float] = field(default_factory=dict)
+    dma_out: dict[tuple[int, int], float] = field(default_factory=dict)
+    calls: dict[tuple[int, int], int] = field(default_factory=dict)
+    memtile: dict[int, float] = field(default_factory=dict)
+    ddr: float = 0.0
+    macs: dict[tuple[int, int], int] = field(default_factory=dict)
+    macs_dense: int = 0
+    traffic: dict[str, int] = field(default_factory=lambda: {"L3": 0, "L2": 0, "L1": 0})
+
+
+def _dma_bytes(dma, device: _Device) -> int:
+    elt = ir.ShapedType(dma.operands[0].type).element_type
+    width = device.target.block_index_bytes if isinstance(elt, ir.IntegerType) else COSTED_DTYPES[device.dtype]
+    sizes = list(ir.DenseI64ArrayAttr(dma.attributes["sizes"]))
+    return math.prod(sizes) * ir.IntegerAttr(dma.attributes["repeat"]).value * width
+
+
+def _kernel_macs(kernel: _Kernel, env_constants) -> tuple[int, int]:
+    """(MACs on the stored blocks, dense MACs) of a kernel's work unit."""
+    p = kernel.params
+    lo, hi = p["channels"]
+    s0, s1 = p["spatial"]
+    w = p["weight_shape"]
+    if kernel.op.operation.name == "aie.matmul_bsr":
+        positions = s1 - s0
+    else:
+        out = ir.ShapedType(kernel.roots["output"].type).shape
+        nhwc = p["layout"] == "nhwc"
+        oh, ow = (out[1], out[2]) if nhwc else (out[2], out[3])
+        positions = out[0] * (s1 - s0) * (oh if p["spatial_dim"] == "width" else ow)
+    row_ptr, col_idx, block = env_constants(kernel)
+    shape = (hi - lo, *w[1:])
+    dense = math.prod(shape) * positions
+    return stored_macs(row_ptr, col_idx, shape, block, positions), dense
+
+
+def _constant_of(value: ir.Value) -> np.ndarray:
+    """The array behind an L3 ``bufferization.to_buffer`` of an ``arith.constant``."""
+    owner = value.owner
+    if isinstance(owner, ir.OpView) and owner.operation.name == "bufferization.to_buffer":
+        source = owner.operands[0].owner
+        if isinstance(source, ir.OpView) and source.operation.name == "arith.constant":
+            return np.asarray(ir.DenseElementsAttr(source.attributes["value"])).reshape(
+                ir.ShapedType(source.results[0].type).shape)
+    raise InterpreterError("a kernel's weight buffer must come from a constant in host memory", op_name="aie.device")
+
+
+def _index_arrays(kernel: _Kernel):
+    row_ptr = _constant_of(kernel.roots["row_ptr"])
+    nnzb = int(row_ptr[-1])
+    col_idx = _constant_of(kernel.roots["col_idx"])[:nnzb] if nnzb else np.zeros(0, np.int64)
+    values_shape = ir.ShapedType(kernel.op.operands[1].type).shape
+    return row_ptr, col_idx, tuple(values_shape[1:3])
+
+
+def _column_of(value: ir.Value, other: ir.Value, device_op) -> int:
+    """The array column a transfer to or from host memory goes through: its on-array end's tile."""
+    inner = other if buffer_level(value, device_op) == "L3" else value
+    return _tile_of(inner)[0]
+
+
+def device_cost(op, decoded: _Device) -> DeviceCost:
+    """Cycles and bytes of a device program (see the module docstring)."""
+    t, dtype = decoded.target, decoded.dtype
+    clock = t.clock_hz
+    result = DeviceCost()
+    stream_in = t.core_dma_in_channels * t.stream_bytes_per_cycle
+    stream_out = t.core_dma_out_channels * t.stream_bytes_per_cycle
+    mem_read: dict[int, int] = {}
+    mem_write: dict[int, int] = {}
+    ddr_read: dict[int, int] = {}
+    ddr_write: dict[int, int] = {}
+    multicast: set[tuple] = set()
+    for dma in decoded.dmas:
+        nbytes = _dma_bytes(dma, decoded)
+        transfers = ir.IntegerAttr(dma.attributes["repeat"]).value
+        src, dst = dma.operands[0], dma.operands[1]
+        levels = (buffer_level(src, op), buffer_level(dst, op))
+        # One L2 buffer streamed identically to several cores is one multicast
+        # stream (the stream switch broadcasts it): read from the memtile once.
+        stream_key = (src, tuple(dma.attributes["sizes"]), transfers)
+        first_read = stream_key not in multicast
+        multicast.add(stream_key)
+        if levels[0] != "L2" or first_read:
+            result.traffic[levels[0]] += nbytes
+        result.traffic[levels[1]] += nbytes if levels[1] != levels[0] or levels[0] != "L2" else 0
+        if levels[1] == "L1":
+            core = _tile_of(dst)
+            result.dma_in[core] = result.dma_in.get(core, 0.0) + nbytes / stream_in + transfers * t.dma_setup_cycles
+        if levels[0] == "L1":
+            core = _tile_of(src)
+            result.dma_out[core] = result.dma_out.get(core, 0.0) + nbytes / stream_out + transfers * t.dma_setup_cycles
+        if levels[0] == "L2" and first_read:
+            mem_read[_tile_of(src)[0]] = mem_read.get(_tile_of(src)[0], 0) + nbytes
+        if levels[1] == "L2":
+            mem_write[_tile_of(dst)[0]] = mem_write.get(_tile_of(dst)[0], 0) + nbytes
+        if levels[0] == "L3":
+            column = _column_of(src, dst, op)
+            ddr_read[column] = ddr_read.get(column, 0) + nbytes
+        if levels[1] == "L3":
+            column = _column_of(dst, src, op)
+            ddr_write[column] = ddr_write.get(column, 0) + nbytes
+    for column in set(mem_read) | set(mem_write):
+        read = mem_read.get(column, 0) / (t.memtile_read_bytes_per_s / clock)
+        write = mem_write.get(column, 0) / (t.memtile_write_bytes_per_s / clock)
+        result.memtile[column] = max(read, write)
+    result.ddr = _ddr_cycles(t, ddr_read, ddr_write)
+    rate = t.macs_per_cycle_for(dtype, allow_emulated=True) * t.kernel_efficiency
+    for kernel in decoded.kernels:
+        macs, dense = _kernel_macs(kernel, _index_arrays)
+        p = kernel.params
+        blocks = int(_index_arrays(kernel)[0][-1])
+        result.macs[kernel.core] = macs
+        result.macs_dense += dense
+        result.calls[kernel.core] = p["calls"]
+        result.compute[kernel.core] = (macs / rate + p["calls"] * t.kernel_call_overhead_cycles
+                                       + blocks * p["output_tiles"] * t.block_index_overhead_cycles)
+    return result
+
+
+def _ddr_cycles(t: targets.Target, read: dict[int, int], write: dict[int, int]) -> float:
+    """DDR time: each column's shim DMA channels, within the array's DDR bandwidth.
+
+    A column reads over ``shim_channels_in`` channels of ``shim_bytes_per_cycle``
+    at once when ``ddr_transfers_overlap``; otherwise its loads are summed,
+    one channel's rate at a time (the seed model). Writes use all
+    ``shim_channels_out``. Reads and writes overlap only when transfers do.
+    """
+    clock = t.clock_hz
+    read_rate = t.shim_bytes_per_cycle * (t.shim_channels_in if t.ddr_transfers_overlap else 1)
+    write_rate = t.shim_bytes_per_cycle * t.shim_channels_out
+    per_column = []
+    for column in set(read) | set(write):
+        r, w = read.get(column, 0) / read_rate, write.get(column, 0) / write_rate
+        per_column.append(max(r, w) if t.ddr_transfers_overlap else r + w)
+    total_r = sum(read.values()) / (t.ddr_read_bytes_per_s / clock)
+    total_w = sum(write.values()) / (t.ddr_write_bytes_per_s / clock)
+    total = max(total_r, total_w) if t.ddr_transfers_overlap else total_r + total_w
+    return max(max(per_column, default=0.0), total)
+
+
+def _core_cycles(cost_: DeviceCost, core) -> float:
+    compute = cost_.compute.get(core, 0.0)
+    dma_in, dma_out = cost_.dma_in.get(core, 0.0), cost_.dma_out.get(core, 0.0)
+    calls = max(cost_.calls.get(core, 1), 1)
+    return max(compute, dma_in, dma_out) + (dma_in + dma_out) / calls
+
+
+@cost("aie.device")
+def _device_layer(op, model: CostModel) -> LayerReport:
+    decoded = model.interpreter.static(op, _decode) if model.interpreter else _decode(op)
+    breakdown = device_cost(op, decoded)
+    t = decoded.target
+    if model.device is None:
+        model.device = (t, decoded.dtype)
+    cores = sorted(breakdown.compute)
+    core_time = max((_core_cycles(breakdown, c) for c in cores), default=0.0)
+    memtile_time = max(breakdown.memtile.values(), default=0.0)
+    array_time = max(core_time, memtile_time)
+    cycles = max(array_time, breakdown.ddr) if t.ddr_transfers_overlap else array_time + breakdown.ddr
+    compute_time = max(breakdown.compute.values(), default=0.0)
+    movement = max(max(breakdown.dma_in.values(), default=0.0), max(breakdown.dma_out.values(), default=0.0),
+                   memtile_time, breakdown.ddr)
+    macs = sum(breakdown.macs.values())
+    loads = list(breakdown.macs.values())
+    mean = sum(loads) / len(loads) if loads else 0.0
+    kind = "matmul" if decoded.kernels and decoded.kernels[0].op.operation.name == "aie.matmul_bsr" else "conv2d"
+    peak = t.num_cores * t.macs_per_cycle_for(decoded.dtype, allow_emulated=True)
+    return LayerReport(
+        name=layer_label(op, kind, model.next_index()), kind=kind, cycles=int(math.ceil(cycles)), macs=macs,
+        macs_dense=breakdown.macs_dense, traffic=dict(breakdown.traffic),
+        utilization=macs / (cycles * peak) if cycles and peak else 0.0,
+        imbalance=max(loads) / mean if mean else 1.0,
+        bound="compute" if compute_time >= movement else "movement", cores=len(cores),
+    )

@@ -1,0 +1,200 @@
+"""The cost model: per-layer cycles, MACs and memory traffic of a program run, as an interpreter listener.
+
+A cost function is registered by op name with :func:`cost`, beside the op's
+value implementation, and maps a run op to a `LayerReport` (or None for ops
+that cost nothing, like constants and reshapes of the host program). Costs
+depend only on the op (its types, attributes and constant operands), so
+each op is costed once and cached; the listener appends one layer per run.
+
+What is costed, by level of the program:
+
+- ``aie.device`` (a layer lowered by bsparse-to-aie; see :mod:`.aie`): cycles
+  from its kernels and DMA transfers on the device's target;
+- ``bsparse.matmul`` / ``bsparse.conv2d`` and linalg matmuls/convolutions not
+  lowered yet: MACs only (stored-block and dense), no cycles: they have no
+  hardware mapping until bsparse-to-aie has run.
+
+>>> outputs, report = run_program(module, x)
+>>> report.total_cycles, report.to_dict()["layers"][0]["name"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch_mlir.ir as ir
+
+from bsparse import targets
+from bsparse.dialects.bsparse import BsrType, block_grid
+from bsparse.dtypes import DEFAULT_DTYPE
+from bsparse.frontend.names import layer_name
+from bsparse.interpreter.core import Interpreter, Listener
+from bsparse.report import LayerReport, Report
+
+__all__ = ["COSTS", "CostModel", "cost", "layer_label", "run_program", "stored_macs"]
+
+CostFn = Callable[[ir.OpView, "CostModel"], LayerReport | None]
+
+#: Op name -> cost function ``fn(op, model) -> LayerReport | None``.
+COSTS: dict[str, CostFn] = {}
+
+
+def cost(*names: str) -> Callable[[CostFn], CostFn]:
+    """Registers the decorated function as the cost of the ops `names`."""
+
+    def register(fn: CostFn) -> CostFn:
+        for name in names:
+            COSTS[name] = fn
+        return fn
+
+    return register
+
+
+def layer_label(op: ir.OpView, kind: str, index: int) -> str:
+    """A layer's report name: its PyTorch module path, else ``<kind>#<index>``."""
+    return layer_name(op) or f"{kind}#{index}"
+
+
+def stored_macs(row_ptr: np.ndarray, col_idx: np.ndarray, shape: Sequence[int], block: Sequence[int],
+                positions: int) -> int:
+    """MACs on the stored blocks of a BSR weight, counting only real (non-padding) weight positions.
+
+    Args:
+        row_ptr, col_idx: The BSR index.
+        shape: Logical weight shape ``[out, in, *window]``.
+        block: ``(R, C)``.
+        positions: Output positions each weight element is applied at
+            (rows of a matmul's input; batch x output pixels of a convolution).
+    """
+    rows, _ = block_grid(shape, block)
+    block_rows = np.repeat(np.arange(rows), np.diff(row_ptr))
+    real_out = np.minimum(block[0], shape[0] - block_rows * block[0])
+    real_in = np.minimum(block[1], shape[1] - np.asarray(col_idx) * block[1])
+    window = int(np.prod(shape[2:], dtype=np.int64))
+    return int(np.sum(real_out * real_in, dtype=np.int64)) * window * positions
+
+
+class CostModel(Listener):
+    """Collects one `LayerReport` per costed op the interpreter runs.
+
+    Args:
+        target: The target costed ops without a device of their own are
+            reported for (default `bsparse.targets.DEFAULT_TARGET`); an
+            ``aie.device`` always uses its own target.
+        dtype: The costed data type of such ops.
+    """
+
+    def __init__(self, target: targets.Target | None = None, dtype: str = DEFAULT_DTYPE):
+        self.target = target or targets.get()
+        self.dtype = dtype
+        self.layers: list[LayerReport] = []
+        self._cache: dict[Any, LayerReport | None] = {}
+        #: (target, dtype) of the first ``aie.device`` costed: the report's target.
+        self.device: tuple[targets.Target, str] | None = None
+        #: The interpreter running the program, when there is one: cost functions share its per-op caches.
+        self.interpreter: Interpreter | None = None
+
+    def did_run(self, op: ir.OpView, results: Sequence[Any]) -> None:
+        fn = COSTS.get(op.name)
+        if fn is None:
+            return
+        try:
+            layer = self._cache[op]
+        except KeyError:
+            layer = self._cache[op] = fn(op, self)
+        if layer is not None:
+            self.layers.append(layer)
+
+    def next_index(self) -> int:
+        """How many layers have been costed so far (for default layer names)."""
+        return len(self._cache)
+
+    def report(self) -> Report:
+        """The report of everything run so far; the device's target wins when the program has one."""
+        target, dtype = self.device or (self.target, self.dtype)
+        return Report(target=target.name, dtype=dtype, clock_hz=target.clock_hz, layers=list(self.layers))
+
+
+def run_program(module: ir.Module, *inputs: Any, target: str | None = None, dtype: str = DEFAULT_DTYPE,
+                function: str = "main") -> tuple[tuple[Any, ...], Report]:
+    """Runs ``@function`` of `module` on `inputs` and returns its outputs and cost report.
+
+    Args:
+        module: A linalg, bsparse or aie program (any mix).
+        *inputs: One numpy array per argument.
+        target: Target name for ops that have no ``aie.device`` of their own.
+        dtype: Costed data type for those ops.
+        function: The function to run.
+
+    Raises:
+        InterpreterError: bad inputs or an op that cannot be run.
+        UnknownTargetError: `target` is not a shipped target.
+    """
+    model = CostModel(targets.get(target) if target else None, dtype)
+    model.interpreter = Interpreter(module, listener=model)
+    outputs = model.interpreter.call(function, *inputs)
+    return outputs, model.report()
+
+
+# ----------------------------------------------------------------------------- not yet lowered: MACs only
+
+_CONTRACTIONS = (
+    "linalg.conv_2d_nchw_fchw", "linalg.conv_2d_nhwc_hwcf", "linalg.conv_2d_nhwc_fhwc", "linalg.conv_2d_ngchw_gfchw",
+    "linalg.conv_2d_ngchw_fgchw", "linalg.conv_2d_nhwgc_gfhwc", "linalg.depthwise_conv_2d_nchw_chw",
+    "linalg.depthwise_conv_2d_nhwc_hwc", "linalg.depthwise_conv_2d_nhwc_hwcm",
+)
+"""Linalg 2-D convolutions a report counts as layers before bsparse-pack."""
+
+
+def _positions(shape: Sequence[int], skip: Sequence[int]) -> int:
+    return int(np.prod([d for i, d in enumerate(shape) if i not in skip], dtype=np.int64))
+
+
+@cost("bsparse.matmul", "bsparse.conv2d")
+def _bsparse_layer(op, model: CostModel) -> LayerReport:
+    from bsparse.passes.pack import packed_data  # the one reader of packed weights
+
+    kind = op.name.removeprefix("bsparse.")
+    out_shape = ir.ShapedType(op.results[0].type).shape
+    if kind == "matmul":
+        positions = _positions(out_shape, [len(out_shape) - 1])
+    else:
+        channel = 3 if ir.StringAttr(op.attributes["layout"]).value == "nhwc" else 1
+        positions = _positions(out_shape, [channel])
+    ty = BsrType(op.operands[1].type)
+    shape, block = ty.weight_shape, ty.block_shape
+    packed = op.operands[1].owner
+    dense = int(np.prod(shape, dtype=np.int64)) * positions
+    if packed.name != "bsparse.packed_weight":
+        macs = dense
+    else:
+        data = packed_data(packed)
+        macs = stored_macs(data.row_ptr, data.col_idx, shape, block, positions)
+    return LayerReport(name=layer_label(op, kind, model.next_index()), kind=kind, macs=macs, macs_dense=dense,
+                       bound="unlowered")
+
+
+def _loop_extents(op) -> list[int]:
+    """Static extents of the loops of a structured linalg op, from its indexing maps and operand shapes."""
+    from torch_mlir.dialects import linalg
+
+    from bsparse.interpreter.structured import affine_maps
+
+    maps = affine_maps(linalg.get_indexing_maps(op.operation))
+    shapes = [ir.ShapedType(v.type).shape for v in op.operands]
+    extents: dict[int, int] = {}
+    for amap, shape in zip(maps, shapes):
+        for expr, size in zip(amap.results, shape):
+            if isinstance(expr, ir.AffineDimExpr):
+                extents.setdefault(expr.position, size)
+    return [extents[d] for d in sorted(extents)]
+
+
+@cost("linalg.matmul", "linalg.batch_matmul", *_CONTRACTIONS)
+def _linalg_layer(op, model: CostModel) -> LayerReport:
+    kind = "matmul" if "matmul" in op.name else "conv2d"
+    macs = int(np.prod(_loop_extents(op), dtype=np.int64))
+    return LayerReport(name=layer_label(op, kind, model.next_index()), kind=kind, macs=macs, macs_dense=macs,
+                       bound="unlowered")

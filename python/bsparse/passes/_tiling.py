@@ -1,0 +1,166 @@
+"""How one core streams its work unit through L1: the tile of outputs per kernel call and what each call loads.
+
+A core computes output channels ``co`` over an output region ``stream x
+across`` (x ``batch``): for a convolution, the rows (or columns) it streams
+and the extent of its spatial slice; for a matmul, its slice of rows and 1.
+Each kernel call computes an output tile ``t x tc`` (all ``co`` channels)
+from an input tile holding the window's halo and ``k`` input channels. The
+weight (the core's stored blocks) stays in L1 when it fits
+(`Target.l1_weight_bytes`); otherwise it is streamed in equal chunks of
+stored blocks once per output tile. Input channels are split into ``n_k``
+chunks only when one output position's input does not fit
+`Target.l1_input_bytes` (partial sums stay in the output tile).
+
+The plan picks the largest output tile that fits the L1 budgets, which
+minimises the number of calls and weight reloads.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from bsparse.errors import BsparseError
+from bsparse.targets import Target
+
+__all__ = ["Axis", "TilePlan", "Work", "plan_tiles"]
+
+
+@dataclass(frozen=True)
+class Axis:
+    """An output dimension: its extent and the window along it (1, 1, 1 for no window)."""
+
+    extent: int
+    kernel: int = 1
+    stride: int = 1
+    dilation: int = 1
+
+    def input_extent(self, outputs: int) -> int:
+        """Input positions ``outputs`` consecutive outputs read."""
+        return (outputs - 1) * self.stride + (self.kernel - 1) * self.dilation + 1
+
+
+@dataclass(frozen=True)
+class Work:
+    """A core's work unit, in the terms the plan needs.
+
+    Attributes:
+        batch: Independent images (1 for a matmul).
+        stream: The output dimension streamed tile by tile.
+        across: The other output dimension of the core's slice.
+        in_channels: Input channels the core reads (its groups' channels).
+        out_channels: Output channels it computes.
+        blocks: Stored blocks of its weight share.
+        block_elements: Elements of one stored block (``R x C x window``).
+        index_entries: Block-index entries of its share (row pointers + columns).
+        element_bytes: Bytes per element at the costed type.
+        index_bytes: Bytes per block-index entry.
+    """
+
+    batch: int
+    stream: Axis
+    across: Axis
+    in_channels: int
+    out_channels: int
+    blocks: int
+    block_elements: int
+    index_entries: int
+    element_bytes: int
+    index_bytes: int
+
+
+@dataclass(frozen=True)
+class TilePlan:
+    """A core's loop: ``batch x n_t x n_tc`` output tiles, each ``n_k x chunks`` kernel calls."""
+
+    t: int
+    tc: int
+    n_t: int
+    n_tc: int
+    k: int
+    n_k: int
+    chunk_blocks: int
+    chunks: int
+    weight_resident: bool
+
+    @property
+    def output_tiles(self) -> int:
+        return self.n_t * self.n_tc
+
+    def calls(self, batch: int) -> int:
+        """Kernel invocations of the core."""
+        return batch * self.output_tiles * self.n_k * max(self.chunks, 1)
+
+    def weight_loads(self, batch: int) -> int:
+        """How many times the core's weight share is loaded into L1."""
+        return 1 if self.weight_resident else batch * self.output_tiles
+
+
+def _input_tile_bytes(work: Work, t: int, tc: int, k: int) -> int:
+    return k * work.stream.input_extent(t) * work.across.input_extent(tc) * work.element_bytes
+
+
+def _fit_tile(work: Work, target: Target, k: int) -> tuple[int, int] | None:
+    """The largest output tile ``(t, tc)`` whose input (with `k` channels) and output fit L1, or None."""
+    b = work.element_bytes
+    tc = work.across.extent
+    while tc > 1 and (_input_tile_bytes(work, 1, tc, k) > target.l1_input_bytes
+                      or work.out_channels * tc * b > target.l1_output_bytes):
+        tc = math.ceil(tc / 2)
+    if (_input_tile_bytes(work, 1, tc, k) > target.l1_input_bytes
+            or work.out_channels * tc * b > target.l1_output_bytes):
+        return None
+    low, high = 1, work.stream.extent  # the largest t that fits, by bisection (fit is monotone in t)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if (_input_tile_bytes(work, mid, tc, k) <= target.l1_input_bytes
+                and work.out_channels * mid * tc * b <= target.l1_output_bytes):
+            low = mid
+        else:
+            high = mid - 1
+    return low, tc
+
+
+def plan_tiles(work: Work, target: Target) -> TilePlan:
+    """The cheapest loop for the core's L1 budgets: fewest bytes moved into L1.
+
+    Candidates split the input channels into ``n_k`` = 1, 2, 4, ... chunks
+    (the output tile then grows: a weight that is not resident is reloaded
+    once per output tile, so fewer, larger tiles can move fewer bytes).
+
+    Raises:
+        BsparseError: even one output position or one stored block does not fit L1.
+    """
+    b = work.element_bytes
+    if work.out_channels * b > target.l1_output_bytes:
+        raise BsparseError(
+            f"{work.out_channels} output channels of one position need {work.out_channels * b} bytes, "
+            f"more than the {target.l1_output_bytes}-byte L1 output buffer"
+        )
+    block_bytes = work.block_elements * b
+    if work.blocks and block_bytes > target.l1_weight_bytes:
+        raise BsparseError(f"one stored block ({block_bytes} bytes) does not fit the {target.l1_weight_bytes}-byte L1 weight buffer")
+    weight_bytes = work.blocks * block_bytes + work.index_entries * work.index_bytes
+    capacity = max(1, target.l1_weight_bytes // block_bytes) if work.blocks else 1
+    best: tuple[int, TilePlan] | None = None
+    n_k = 1
+    while n_k <= max(work.in_channels, 1):
+        k = math.ceil(work.in_channels / n_k)
+        fit = _fit_tile(work, target, k)
+        if fit is not None:
+            t, tc = fit
+            resident = work.blocks * block_bytes <= target.l1_weight_bytes and n_k == 1
+            chunks = 0 if not work.blocks else (1 if resident else max(n_k, math.ceil(work.blocks / capacity)))
+            plan = TilePlan(
+                t=t, tc=tc, n_t=math.ceil(work.stream.extent / t), n_tc=math.ceil(work.across.extent / tc),
+                k=k, n_k=n_k, chunk_blocks=0 if not work.blocks else math.ceil(work.blocks / chunks),
+                chunks=chunks, weight_resident=resident,
+            )
+            tiles = work.batch * plan.output_tiles
+            moved = tiles * n_k * _input_tile_bytes(work, t, tc, k) + plan.weight_loads(work.batch) * weight_bytes
+            if best is None or moved < best[0]:
+                best = (moved, plan)
+        n_k *= 2
+    if best is None:
+        raise BsparseError("one input channel of one output position does not fit the L1 input buffer")
+    return best[1]

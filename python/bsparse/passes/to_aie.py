@@ -1,0 +1,462 @@
+"""bsparse-to-aie: each packed layer becomes a program of the AIE-like array (the `aie` dialect).
+
+A rewrite pattern per layer kind (``lower_matmul``, ``lower_conv``, run by
+the greedy driver) replaces a ``bsparse.matmul`` / ``bsparse.conv2d`` by:
+
+- host side: the input as an L3 (DDR) buffer (``bufferization.to_buffer``),
+  each core row's share of the packed weight as L3 constants (values,
+  ``row_ptr`` rebased to the share, ``col_idx``) and bias, and the output
+  (``memref.alloc``, read back with ``bufferization.to_tensor``);
+- an ``aie.device`` on the target: the tiles used; per column, L2 buffers on
+  its memory tile staging the column's input slice, its output slice and the
+  weights of one core row (weights go along rows: core row ``r`` reads them
+  from memtile ``r mod columns``); per core, L1 buffers within the target's
+  budgets (input and output tiles, ping/pong when the target double-buffers;
+  a weight chunk; the block index; the bias); the DMA transfers between them
+  (``repeat`` = transfers of the stream); and an ``aie.core`` calling one
+  micro-kernel (``aie.matmul_bsr`` / ``aie.conv2d_bsr``) for its work unit.
+
+The work split is the layer's ``bsparse.partition`` (bsparse-partition; made
+here on the fly for the target when missing or made for another target):
+output channels (block rows) over the cores of a column, the spatial
+dimension over the columns. Each core streams its work unit in tiles
+planned by `bsparse.passes._tiling.plan_tiles`; the kernel's ``params``
+record the work unit and the plan. On targets without memory tiles (AIE1)
+the cores' DMAs read and write DDR directly.
+
+Kernel ``params``: ``block_rows`` and ``channels`` (first, end) of the core,
+``spatial`` (first, end) along ``spatial_dim``, ``tile`` ``[t, tc]`` output
+positions per call, ``output_tiles``, ``k_chunks``, ``weight_chunks``,
+``weight_resident``, ``calls``, ``activation``, ``weight_shape``; for
+convolutions also ``strides``, ``padding``, ``dilations``, ``groups``, ``layout``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import torch_mlir.ir as ir
+from torch_mlir.dialects import arith, bufferization, memref, tensor
+from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedily
+
+from bsparse import targets
+from bsparse.dialects.bsparse import BsrType, Conv2dOp, MatmulOp
+from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
+from bsparse.errors import OptionError
+from bsparse.irutil import numpy_to_dense
+from bsparse.packed import packed_data
+from bsparse.passes._match import defining_op
+from bsparse.passes._tiling import Axis, TilePlan, Work, plan_tiles
+from bsparse.passes.base import Pass, option
+from bsparse.passes.partition import Partition, plan_partition, spatial_extent
+from bsparse.patterns import BsrData
+
+__all__ = ["ToAiePass", "patterns"]
+
+L2_SHARES = 3
+"""An L2 memtile is shared by the column's input slice, its output slice and one row's weights, a third each."""
+
+
+# ----------------------------------------------------------------------------- IR building helpers
+
+
+def _i64(value: int) -> ir.IntegerAttr:
+    return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(value))
+
+
+def _array(values) -> ir.DenseI64ArrayAttr:
+    return ir.DenseI64ArrayAttr.get([int(v) for v in values])
+
+
+def _create(name: str, results=(), operands=(), attributes=None, regions: int = 0) -> ir.Operation:
+    return ir.Operation.create(name, results=list(results), operands=list(operands),
+                               attributes=attributes or {}, regions=regions)
+
+
+def _memref(shape, elt: ir.Type) -> ir.MemRefType:
+    return ir.MemRefType.get([int(d) for d in shape], elt)
+
+
+class _Builder:
+    """Emits the ops of one ``aie.device`` body, remembering tiles."""
+
+    def __init__(self, target: targets.Target, elt: ir.Type):
+        self.target = target
+        self.elt = elt
+        self.index_type = ir.IntegerType.get_signless(64)
+        self.tiles: dict[tuple[int, int], ir.Value] = {}
+
+    def tile(self, col: int, row: int) -> ir.Value:
+        key = (col, row)
+        if key not in self.tiles:
+            op = _create("aie.tile", [ir.IndexType.get()], attributes={"col": _i64(col), "row": _i64(row)})
+            self.tiles[key] = op.result
+        return self.tiles[key]
+
+    def core_tile(self, col: int, row: int) -> ir.Value:
+        return self.tile(col, self.target.shim_rows + self.target.memtile_rows + row)
+
+    def memtile(self, col: int) -> ir.Value:
+        return self.tile(col, self.target.shim_rows)
+
+    def buffer(self, tile: ir.Value, level: str, shape, elt: ir.Type | None = None) -> ir.Value:
+        shape = [max(1, int(d)) for d in shape]
+        return _create(
+            "aie.buffer", [_memref(shape, elt or self.elt)], [tile],
+            {"level": ir.StringAttr.get(level), "operandSegmentSizes": ir.DenseI32ArrayAttr.get([1])},
+        ).result
+
+    def dma(self, src: ir.Value, dst: ir.Value, box, repeat: int) -> None:
+        """A transfer of `box` (clipped to both buffers) from the start of `src` to the start of `dst`."""
+        if repeat <= 0 or any(int(d) <= 0 for d in box):
+            return
+        src_shape = ir.ShapedType(src.type).shape
+        dst_shape = ir.ShapedType(dst.type).shape
+        sizes = [max(1, min(int(b), s, d)) for b, s, d in zip(box, src_shape, dst_shape)]
+        zeros = _array([0] * len(sizes))
+        _create("aie.dma", operands=[src, dst], attributes={
+            "src_offsets": zeros, "dst_offsets": zeros, "sizes": _array(sizes), "repeat": _i64(repeat),
+        })
+
+
+# ----------------------------------------------------------------------------- host side
+
+
+def _host_constant(array: np.ndarray, elt: ir.Type, loc: ir.Location) -> ir.Value:
+    """An L3 buffer holding a constant (a share of a packed weight, a bias)."""
+    shape = list(array.shape)
+    value = arith.ConstantOp(ir.RankedTensorType.get(shape, elt), numpy_to_dense(array, elt), loc=loc).result
+    return _to_buffer(value, loc)
+
+
+def _to_buffer(value: ir.Value, loc: ir.Location) -> ir.Value:
+    ty = ir.RankedTensorType(value.type)
+    return bufferization.ToBufferOp(_memref(ty.shape, ty.element_type), value, read_only=True, loc=loc).result
+
+
+@dataclass
+class _Share:
+    """One core row's share of the packed weight, in L3."""
+
+    block_rows: tuple[int, int]
+    channels: tuple[int, int]
+    data: BsrData
+    values: ir.Value
+    row_ptr: ir.Value
+    col_idx: ir.Value
+    bias: ir.Value | None
+
+
+def _shares(data: BsrData, bias: np.ndarray | None, partition: Partition, elt: ir.Type, loc) -> list[_Share]:
+    shares = []
+    index_type = ir.IntegerType.get_signless(64)
+    r = data.block[0]
+    for first, end in partition.row_ranges:
+        lo, hi = data.row_ptr[first], data.row_ptr[end]
+        channels = (first * r, min(end * r, data.shape[0]))
+        sub = BsrData(
+            (channels[1] - channels[0], *data.shape[1:]), data.block, data.values[lo:hi],
+            data.row_ptr[first:end + 1] - lo, data.col_idx[lo:hi],
+        )
+        values = sub.values.astype(np.float32) if sub.nnzb else np.zeros((1, *sub.values.shape[1:]), np.float32)
+        cols = sub.col_idx if sub.nnzb else np.zeros(1, np.int64)
+        shares.append(_Share(
+            (first, end), channels, sub,
+            _host_constant(values, elt, loc), _host_constant(sub.row_ptr, index_type, loc),
+            _host_constant(cols, index_type, loc),
+            None if bias is None else _host_constant(bias[channels[0]:channels[1]].astype(np.float32), elt, loc),
+        ))
+    return shares
+
+
+# ----------------------------------------------------------------------------- layer geometry
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """What the device program of a layer needs to know, for matmul and conv alike.
+
+    Activations are seen as ``[batch, channels, A, B]`` views named by `dims`
+    (``"nchw"``, ``"nhwc"``, or ``"mk"`` for a matmul's ``[rows, K]``).
+    """
+
+    kind: str
+    layout: str
+    batch: int
+    in_shape: tuple[int, ...]
+    out_shape: tuple[int, ...]
+    in_channels: int
+    out_channels: int
+    groups: int
+    stream: Axis
+    across: Axis
+    split_dim: str
+
+    def input_box(self, channels: int, stream_in: int, across_in: int) -> list[int]:
+        """A box of the L3/L2/L1 input in its layout: `channels` x the two spatial extents."""
+        if self.kind == "matmul":
+            return [stream_in, channels]
+        h, w = (stream_in, across_in) if self.split_dim == "width" else (across_in, stream_in)
+        return [1, channels, h, w] if self.layout == "nchw" else [1, h, w, channels]
+
+    def output_box(self, channels: int, t: int, tc: int) -> list[int]:
+        if self.kind == "matmul":
+            return [t, channels]
+        h, w = (t, tc) if self.split_dim == "width" else (tc, t)
+        return [1, channels, h, w] if self.layout == "nchw" else [1, h, w, channels]
+
+    def with_batch(self, box: list[int], batch: int) -> list[int]:
+        return box if self.kind == "matmul" else [batch, *box[1:]]
+
+
+def _conv_layer(op, weight_shape, partition: Partition) -> _Layer:
+    attrs = op.attributes
+    strides = list(ir.DenseI64ArrayAttr(attrs["strides"]))
+    dilations = list(ir.DenseI64ArrayAttr(attrs["dilations"]))
+    layout = ir.StringAttr(attrs["layout"]).value
+    x = tuple(ir.ShapedType(op.input.type).shape)
+    y = tuple(ir.ShapedType(op.result.type).shape)
+    oh, ow = (y[1], y[2]) if layout == "nhwc" else (y[2], y[3])
+    _, _, kh, kw = weight_shape
+    height = Axis(oh, kh, strides[0], dilations[0])
+    width = Axis(ow, kw, strides[1], dilations[1])
+    stream, across = (height, width) if partition.spatial_dim == "width" else (width, height)
+    return _Layer("conv2d", layout, x[0], x, y, x[3] if layout == "nhwc" else x[1], weight_shape[0],
+                  ir.IntegerAttr(attrs["groups"]).value, stream, across, partition.spatial_dim)
+
+
+def _matmul_layer(x_shape, y_shape) -> _Layer:
+    rows = math.prod(x_shape[:-1])
+    return _Layer("matmul", "mk", 1, (rows, x_shape[-1]), (rows, y_shape[-1]), x_shape[-1], y_shape[-1], 1,
+                  Axis(rows), Axis(1), "rows")
+
+
+def _core_work(layer: _Layer, share: _Share, spatial: tuple[int, int], weight_shape, target, b: int) -> Work:
+    co = share.channels[1] - share.channels[0]
+    if layer.kind == "matmul":
+        stream, across, in_channels = Axis(spatial[1] - spatial[0]), Axis(1), layer.in_channels
+    else:
+        stream = layer.stream
+        across = Axis(spatial[1] - spatial[0], layer.across.kernel, layer.across.stride, layer.across.dilation)
+        per_group = layer.out_channels // layer.groups
+        groups = -(-share.channels[1] // per_group) - share.channels[0] // per_group
+        in_channels = groups * weight_shape[1]
+    window = math.prod(weight_shape[2:])
+    data = share.data
+    return Work(
+        batch=layer.batch, stream=stream, across=across, in_channels=in_channels, out_channels=co,
+        blocks=data.nnzb, block_elements=data.block[0] * data.block[1] * window,
+        index_entries=len(data.row_ptr) + data.nnzb, element_bytes=b, index_bytes=target.block_index_bytes,
+    )
+
+
+# ----------------------------------------------------------------------------- the device program
+
+
+def _band(rows: int, row_bytes: int, budget: int, minimum: int) -> int:
+    """Rows of a staging buffer: all `rows` if they fit `budget`, else as many as fit (at least `minimum`)."""
+    if rows * row_bytes <= budget:
+        return rows
+    return max(minimum, budget // max(row_bytes, 1))
+
+
+def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3, y_l3, weight_shape,
+                 params_common: dict, target: targets.Target, dtype: str, elt: ir.Type, kernel: str) -> None:
+    b = COSTED_DTYPES[dtype]
+    build = _Builder(target, elt)
+    has_l2 = target.memtile_rows > 0
+    l2_share = target.l2_bytes // L2_SHARES if has_l2 else 0
+    plans: dict[tuple[int, int], tuple[Work, TilePlan]] = {}
+    for c, spatial in enumerate(partition.spatial_ranges):
+        for r, share in enumerate(shares):
+            work = _core_work(layer, share, spatial, weight_shape, target, b)
+            plans[c, r] = (work, plan_tiles(work, target))
+
+    # Per column: L2 staging of the input slice and the output slice.
+    columns = []
+    for c, spatial in enumerate(partition.spatial_ranges):
+        work0, plan0 = plans[c, 0]
+        across_in = work0.across.input_extent(work0.across.extent)
+        stream_in = work0.stream.input_extent(work0.stream.extent)
+        if not has_l2:
+            columns.append((x_l3, y_l3))
+            continue
+        row_in = math.prod(layer.input_box(layer.in_channels, 1, across_in)) * layer.batch * b
+        band_in = _band(stream_in, row_in, l2_share, work0.stream.input_extent(plan0.t))
+        x_box = layer.with_batch(layer.input_box(layer.in_channels, band_in, across_in), layer.batch)
+        x_l2 = build.buffer(build.memtile(c), "L2", x_box)
+        build.dma(x_l3, x_l2, x_box, math.ceil(stream_in / band_in))
+        out_rows = work0.stream.extent
+        row_out = math.prod(layer.output_box(layer.out_channels, 1, work0.across.extent)) * layer.batch * b
+        band_out = _band(out_rows, row_out, l2_share, plan0.t)
+        y_box = layer.with_batch(layer.output_box(layer.out_channels, band_out, work0.across.extent), layer.batch)
+        y_l2 = build.buffer(build.memtile(c), "L2", y_box)
+        build.dma(y_l2, y_l3, y_box, math.ceil(out_rows / band_out))
+        columns.append((x_l2, y_l2))
+
+    # Per core row: the weight share, staged in memtile r mod columns.
+    n_cols = len(partition.spatial_ranges)
+    staged = []
+    for r, share in enumerate(shares):
+        if not has_l2:
+            staged.append((share.values, share.row_ptr, share.col_idx))
+            continue
+        mem = build.memtile(r % n_cols)
+        data = share.data
+        block_bytes = math.prod(data.values.shape[1:]) * b
+        rows_on_memtile = len(range(r % n_cols, len(shares), n_cols))
+        capacity = max(1, (l2_share // rows_on_memtile) // max(block_bytes, 1))
+        chunk2 = max(1, min(data.nnzb, capacity))
+        values_box = [chunk2, *data.values.shape[1:]]
+        v_l2 = build.buffer(mem, "L2", values_box)
+        loads = max(plans[c, r][1].weight_loads(layer.batch) for c in range(n_cols))
+        build.dma(share.values, v_l2, values_box, math.ceil(data.nnzb / chunk2) * (1 if chunk2 >= data.nnzb else loads))
+        rp_l2 = build.buffer(mem, "L2", [len(data.row_ptr)], build.index_type)
+        build.dma(share.row_ptr, rp_l2, [len(data.row_ptr)], 1)
+        ci_l2 = build.buffer(mem, "L2", [max(data.nnzb, 1)], build.index_type)
+        build.dma(share.col_idx, ci_l2, [data.nnzb], 1)
+        staged.append((v_l2, rp_l2, ci_l2))
+
+    # Per core: L1 buffers, DMAs and the kernel call.
+    pingpong = 2 if target.l1_double_buffer else 1
+    for (c, r), (work, plan) in plans.items():
+        share = shares[r]
+        tile = build.core_tile(c, r)
+        x_src, y_dst = columns[c]
+        v_src, rp_src, ci_src = staged[r]
+        x_box = layer.input_box(plan.k, work.stream.input_extent(plan.t), work.across.input_extent(plan.tc))
+        y_box = layer.output_box(work.out_channels, plan.t, plan.tc)
+        x_l1 = [build.buffer(tile, "L1", x_box) for _ in range(pingpong)]
+        y_l1 = [build.buffer(tile, "L1", y_box) for _ in range(pingpong)]
+        data = share.data
+        v_box = [max(plan.chunk_blocks, 1), *data.values.shape[1:]]
+        v_l1 = build.buffer(tile, "L1", v_box)
+        rp_l1 = build.buffer(tile, "L1", [len(data.row_ptr)], build.index_type)
+        ci_l1 = build.buffer(tile, "L1", [max(plan.chunk_blocks, 1)], build.index_type)
+        b_l1 = build.buffer(tile, "L1", [work.out_channels]) if share.bias is not None else None
+        tiles = layer.batch * plan.output_tiles
+        build.dma(x_src, x_l1[0], x_box, tiles * plan.n_k)
+        weight_transfers = plan.chunks * plan.weight_loads(layer.batch)
+        build.dma(v_src, v_l1, v_box, weight_transfers if data.nnzb else 0)
+        build.dma(rp_src, rp_l1, [len(data.row_ptr)], 1)
+        build.dma(ci_src, ci_l1, [plan.chunk_blocks], weight_transfers if data.nnzb else 0)
+        if b_l1 is not None:
+            build.dma(share.bias, b_l1, [work.out_channels], 1)
+        build.dma(y_l1[0], y_dst, y_box, tiles)
+        spatial = partition.spatial_ranges[c]
+        params = dict(params_common)
+        params.update({
+            "block_rows": _array(share.block_rows), "channels": _array(share.channels),
+            "spatial": _array(spatial), "spatial_dim": ir.StringAttr.get(partition.spatial_dim),
+            "tile": _array([plan.t, plan.tc]), "output_tiles": _i64(tiles), "k_chunks": _i64(plan.n_k),
+            "weight_chunks": _i64(plan.chunks), "weight_resident": ir.BoolAttr.get(plan.weight_resident),
+            "calls": _i64(plan.calls(layer.batch)),
+        })
+        core = _create("aie.core", operands=[tile], regions=1)
+        with ir.InsertionPoint(core.regions[0].blocks.append()):
+            operands = [x_l1[0], v_l1, rp_l1, ci_l1, y_l1[0]] + ([b_l1] if b_l1 is not None else [])
+            _create(kernel, operands=operands, attributes={
+                "params": ir.DictAttr.get(params),
+                "operandSegmentSizes": ir.DenseI32ArrayAttr.get([1, 1, 1, 1, 1, 1 if b_l1 is not None else 0]),
+            })
+
+
+# ----------------------------------------------------------------------------- patterns
+
+
+def _partition(op, data: BsrData, target: targets.Target) -> Partition:
+    recorded = Partition.from_op(op)
+    if recorded is not None and recorded.target == target.name:
+        return recorded
+    dim, extent = spatial_extent(op, target.cols)
+    return plan_partition(np.diff(data.row_ptr), dim, extent, target)
+
+
+def _lower(op, rewriter, target: targets.Target, dtype: str):
+    packed = defining_op(op.weight)
+    if packed is None or packed.operation.name != "bsparse.packed_weight":
+        return True
+    data = packed_data(packed)
+    elt = BsrType(op.weight.type).value_type
+    bias = None
+    if op.bias is not None:
+        bias_op = defining_op(op.bias)
+        if bias_op is None or bias_op.operation.name != "arith.constant":
+            return True
+        bias = np.asarray(ir.DenseElementsAttr(bias_op.attributes["value"])).reshape(-1)
+    partition = _partition(op, data, target)
+    weight_shape = tuple(data.shape)
+    loc = op.location
+    activation = ir.StringAttr(op.attributes["activation"])
+    with rewriter.ip, loc:
+        x = op.input
+        result_type = ir.RankedTensorType(op.result.type)
+        if op.operation.name == "bsparse.matmul":
+            x_shape, y_shape = list(ir.ShapedType(x.type).shape), list(result_type.shape)
+            layer = _matmul_layer(x_shape, y_shape)
+            if len(x_shape) != 2:
+                flat = ir.RankedTensorType.get(list(layer.in_shape), result_type.element_type)
+                x = tensor.CollapseShapeOp(flat, x, [list(range(len(x_shape) - 1)), [len(x_shape) - 1]]).result
+            common = {"weight_shape": _array(weight_shape), "activation": activation}
+            kernel = "aie.matmul_bsr"
+        else:
+            layer = _conv_layer(op, weight_shape, partition)
+            a = op.attributes
+            common = {"weight_shape": _array(weight_shape), "activation": activation, "strides": a["strides"],
+                      "padding": a["padding"], "dilations": a["dilations"], "groups": a["groups"], "layout": a["layout"]}
+            kernel = "aie.conv2d_bsr"
+        x_l3 = _to_buffer(x, loc)
+        y_l3 = memref.AllocOp(_memref(layer.out_shape, result_type.element_type), [], []).result
+        shares = _shares(data, bias, partition, elt, loc)
+        device = _create("aie.device", attributes={"target": ir.StringAttr.get(target.name),
+                                                   "dtype": ir.StringAttr.get(dtype)}, regions=1)
+        with ir.InsertionPoint(device.regions[0].blocks.append()):
+            _emit_device(layer, partition, shares, x_l3, y_l3, weight_shape, common, target, dtype, elt, kernel)
+        y = bufferization.ToTensorOp(ir.RankedTensorType.get(list(layer.out_shape), result_type.element_type),
+                                     y_l3, restrict=True).result
+        if op.operation.name == "bsparse.matmul" and tuple(result_type.shape) != layer.out_shape:
+            rank = len(result_type.shape)
+            y = tensor.ExpandShapeOp(result_type, y, [list(range(rank - 1)), [rank - 1]], [], list(result_type.shape)).result
+    rewriter.replace_op(op, [y])
+    return False
+
+
+def patterns(target: targets.Target, dtype: str) -> RewritePatternSet:
+    """The rewrite patterns of bsparse-to-aie for `target`, costed in `dtype`."""
+    # Each pattern function returns truthy for "no match".
+    rewrites = RewritePatternSet()
+    for op_class in (MatmulOp, Conv2dOp):
+        rewrites.add(op_class, lambda op, rewriter: _lower(op, rewriter, target, dtype))
+    return rewrites
+
+
+def _parse_target(text: str) -> str:
+    targets.get(text)  # UnknownTargetError (a ValueError) lists the known targets
+    return text
+
+
+def _parse_dtype(text: str) -> str:
+    if text not in COSTED_DTYPES:
+        raise ValueError(f"expected one of {', '.join(COSTED_DTYPES)}, got '{text}'")
+    return text
+
+
+@dataclass(frozen=True)
+class ToAiePass(Pass):
+    NAME: ClassVar[str] = "bsparse-to-aie"
+    SUMMARY: ClassVar[str] = "lower packed layers to aie device programs: L3/L2/L1 buffers, DMA, per-core kernels"
+
+    target: str = option(targets.DEFAULT_TARGET, "target the device programs are for", parse=_parse_target)
+    dtype: str = option(DEFAULT_DTYPE, "costed data type (i8, i16, bf16, f32)", parse=_parse_dtype)
+
+    def __post_init__(self):
+        try:
+            targets.get(self.target).macs_per_cycle_for(self.dtype, allow_emulated=True)
+        except targets.TargetError as err:
+            raise OptionError(str(err)) from None
+
+    def run(self, module: ir.Operation) -> None:
+        apply_patterns_and_fold_greedily(module, patterns(targets.get(self.target), self.dtype).freeze())
