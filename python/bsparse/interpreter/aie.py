@@ -49,7 +49,7 @@ from bsparse.report import LayerReport
 
 from .conv import conv_canonical
 from .core import InterpreterError, dtype_of, impl
-from .cost import CostModel, cost, layer_label, stored_macs
+from .cost import CostModel, cost, ddr_cycles, layer_label, stored_macs
 
 __all__ = ["DeviceCost", "device_cost"]
 
@@ -396,7 +396,7 @@ def device_cost(op, decoded: _Device) -> DeviceCost:
         read = mem_read.get(column, 0) / (t.memtile_read_bytes_per_s / clock)
         write = mem_write.get(column, 0) / (t.memtile_write_bytes_per_s / clock)
         result.memtile[column] = max(read, write)
-    result.ddr = _ddr_cycles(t, ddr_read, ddr_write)
+    result.ddr = ddr_cycles(t, ddr_read, ddr_write)
     rate = t.macs_per_cycle_for(dtype, allow_emulated=True) * t.kernel_efficiency
     for kernel in decoded.kernels:
         macs, dense = _kernel_macs(kernel, _index_arrays)
@@ -408,27 +408,6 @@ def device_cost(op, decoded: _Device) -> DeviceCost:
         result.compute[kernel.core] = (macs / rate + p["calls"] * t.kernel_call_overhead_cycles
                                        + blocks * p["output_tiles"] * t.block_index_overhead_cycles)
     return result
-
-
-def _ddr_cycles(t: targets.Target, read: dict[int, int], write: dict[int, int]) -> float:
-    """DDR time: each column's shim DMA channels, within the array's DDR bandwidth.
-
-    A column reads over ``shim_channels_in`` channels of ``shim_bytes_per_cycle``
-    at once when ``ddr_transfers_overlap``; otherwise its loads are summed,
-    one channel's rate at a time (the seed model). Writes use all
-    ``shim_channels_out``. Reads and writes overlap only when transfers do.
-    """
-    clock = t.clock_hz
-    read_rate = t.shim_bytes_per_cycle * (t.shim_channels_in if t.ddr_transfers_overlap else 1)
-    write_rate = t.shim_bytes_per_cycle * t.shim_channels_out
-    per_column = []
-    for column in set(read) | set(write):
-        r, w = read.get(column, 0) / read_rate, write.get(column, 0) / write_rate
-        per_column.append(max(r, w) if t.ddr_transfers_overlap else r + w)
-    total_r = sum(read.values()) / (t.ddr_read_bytes_per_s / clock)
-    total_w = sum(write.values()) / (t.ddr_write_bytes_per_s / clock)
-    total = max(total_r, total_w) if t.ddr_transfers_overlap else total_r + total_w
-    return max(max(per_column, default=0.0), total)
 
 
 def _core_cycles(cost_: DeviceCost, core) -> float:

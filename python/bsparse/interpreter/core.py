@@ -318,7 +318,7 @@ class Interpreter:
         (y,) = interp.call("main", x)
     """
 
-    def __init__(self, module: ir.Module, listener: Listener | None = None):
+    def __init__(self, module: ir.Module | None, listener: Listener | None = None):
         self.module = module
         self.listener = listener
         self._plans: dict[ir.Block, Plan] = {}
@@ -398,6 +398,20 @@ class Interpreter:
         if array.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, array.shape)):
             raise InterpreterError(f"{where} must have shape {_shape_text(shape)} for {type_}, got {array.shape}")
         return array
+
+    def run_op(self, op: ir.OpView, args: Sequence[Any]) -> Sequence[Any]:
+        """Runs one op on operand values `args` (e.g. to fold constants) and returns its results.
+
+        Raises:
+            InterpreterError: the op cannot be run.
+        """
+        fn = IMPLS.get(op.name)
+        step = Step(op=op, name=op.name, fn=fn, operands=tuple(op.operands), results=tuple(op.results),
+                    result_specs=tuple(_result_spec(r.type) for r in op.results))
+        with np.errstate(all="ignore"):
+            results = self._dispatch(step, list(args))
+        self._check_results(step, results)
+        return results
 
     # ------------------------------------------------------------------ regions and blocks
 

@@ -20,6 +20,7 @@ What is costed, by level of the program:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -28,12 +29,12 @@ import torch_mlir.ir as ir
 
 from bsparse import targets
 from bsparse.dialects.bsparse import BsrType, block_grid
-from bsparse.dtypes import DEFAULT_DTYPE
+from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
 from bsparse.frontend.names import layer_name
 from bsparse.interpreter.core import Interpreter, Listener
 from bsparse.report import LayerReport, Report
 
-__all__ = ["COSTS", "CostModel", "cost", "layer_label", "run_program", "stored_macs"]
+__all__ = ["COSTS", "CostModel", "cost", "ddr_cycles", "layer_label", "run_program", "stored_macs"]
 
 CostFn = Callable[[ir.OpView, "CostModel"], LayerReport | None]
 
@@ -96,6 +97,40 @@ class CostModel(Listener):
         #: The interpreter running the program, when there is one: cost functions share its per-op caches.
         self.interpreter: Interpreter | None = None
 
+    @classmethod
+    def for_module(cls, module: ir.Module, target: targets.Target | None = None,
+                   dtype: str = DEFAULT_DTYPE) -> "CostModel":
+        """A model for `module`: a lowered program (one with ``aie.device`` ops) is costed on its device's target.
+
+        In a lowered program every op left on the host (pooling, adds,
+        concatenations, unlowered matmuls...) is costed too, as vector work on
+        the array with its data through DDR; before lowering only MACs are counted.
+        """
+        model = cls(target, dtype)
+        found: list[ir.OpView] = []
+
+        def visit(op: ir.Operation) -> ir.WalkResult:
+            if op.name == "aie.device":
+                found.append(op.opview)
+                return ir.WalkResult.INTERRUPT
+            return ir.WalkResult.ADVANCE
+
+        module.operation.walk(visit)
+        if found:
+            attrs = found[0].attributes
+            model.device = (targets.get(ir.StringAttr(attrs["target"]).value), ir.StringAttr(attrs["dtype"]).value)
+        return model
+
+    @property
+    def lowered(self) -> bool:
+        """Whether the program runs on a device (host ops then cost cycles)."""
+        return self.device is not None
+
+    @property
+    def costed(self) -> tuple[targets.Target, str]:
+        """The target and data type host ops are costed for."""
+        return self.device or (self.target, self.dtype)
+
     def did_run(self, op: ir.OpView, results: Sequence[Any]) -> None:
         fn = COSTS.get(op.name)
         if fn is None:
@@ -132,7 +167,7 @@ def run_program(module: ir.Module, *inputs: Any, target: str | None = None, dtyp
         InterpreterError: bad inputs or an op that cannot be run.
         UnknownTargetError: `target` is not a shipped target.
     """
-    model = CostModel(targets.get(target) if target else None, dtype)
+    model = CostModel.for_module(module, targets.get(target) if target else None, dtype)
     model.interpreter = Interpreter(module, listener=model)
     outputs = model.interpreter.call(function, *inputs)
     return outputs, model.report()
@@ -196,5 +231,100 @@ def _loop_extents(op) -> list[int]:
 def _linalg_layer(op, model: CostModel) -> LayerReport:
     kind = "matmul" if "matmul" in op.name else "conv2d"
     macs = int(np.prod(_loop_extents(op), dtype=np.int64))
+    if model.lowered:  # left on the host: dense MACs on the whole array, data through DDR
+        target, dtype = model.costed
+        rate = target.num_cores * target.macs_per_cycle_for(dtype, allow_emulated=True) * target.kernel_efficiency
+        return _host_layer(op, model, kind, macs / rate, macs=macs)
     return LayerReport(name=layer_label(op, kind, model.next_index()), kind=kind, macs=macs, macs_dense=macs,
                        bound="unlowered")
+
+
+# ----------------------------------------------------------------------------- host ops of a lowered program
+
+
+def ddr_cycles(t: targets.Target, read: dict[int, int], write: dict[int, int]) -> float:
+    """Cycles to move `read` / `write` bytes per array column between DDR and the array.
+
+    A column reads over ``shim_channels_in`` channels of ``shim_bytes_per_cycle``
+    at once when ``ddr_transfers_overlap``; otherwise its loads are summed,
+    one channel's rate at a time (the seed model). Writes use all
+    ``shim_channels_out``. Reads and writes overlap only when transfers do.
+    The whole array stays within ``ddr_read_bytes_per_s`` / ``ddr_write_bytes_per_s``.
+    """
+    clock = t.clock_hz
+    read_rate = t.shim_bytes_per_cycle * (t.shim_channels_in if t.ddr_transfers_overlap else 1)
+    write_rate = t.shim_bytes_per_cycle * t.shim_channels_out
+    per_column = []
+    for column in set(read) | set(write):
+        r, w = read.get(column, 0) / read_rate, write.get(column, 0) / write_rate
+        per_column.append(max(r, w) if t.ddr_transfers_overlap else r + w)
+    total_r = sum(read.values()) / (t.ddr_read_bytes_per_s / clock)
+    total_w = sum(write.values()) / (t.ddr_write_bytes_per_s / clock)
+    total = max(total_r, total_w) if t.ddr_transfers_overlap else total_r + total_w
+    return max(max(per_column, default=0.0), total)
+
+
+def _elements(value: ir.Value) -> int:
+    type_ = value.type
+    if not isinstance(type_, ir.ShapedType) or not type_.has_static_shape:
+        return 0
+    return int(np.prod(type_.shape, dtype=np.int64))
+
+
+def _read_values(op) -> list[ir.Value]:
+    """The tensors an op reads: a DPS op's inputs, else every tensor operand."""
+    if op.name.startswith("linalg."):
+        segments = list(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"])) \
+            if "operandSegmentSizes" in op.attributes else [len(op.operands) - len(op.results)]
+        return [v for v in list(op.operands)[: segments[0]] if isinstance(v.type, ir.ShapedType)]
+    return [v for v in op.operands if isinstance(v.type, ir.ShapedType)]
+
+
+def _host_layer(op, model: CostModel, kind: str, compute_cycles: float, macs: int = 0) -> LayerReport:
+    """A host op of a lowered program: `compute_cycles` on the array plus its tensors through DDR."""
+    target, dtype = model.costed
+    width = COSTED_DTYPES[dtype]
+    read = sum(_elements(v) for v in _read_values(op)) * width
+    write = sum(_elements(r) for r in op.results) * width
+    columns = max(target.shim_columns, 1)
+    ddr = ddr_cycles(target, {c: read / columns for c in range(columns)}, {c: write / columns for c in range(columns)})
+    cycles = max(compute_cycles, ddr) if target.ddr_transfers_overlap else compute_cycles + ddr
+    peak = target.num_cores * target.macs_per_cycle_for(dtype, allow_emulated=True)
+    return LayerReport(
+        name=layer_label(op, kind, model.next_index()), kind=kind, cycles=int(math.ceil(cycles)), macs=macs,
+        macs_dense=macs, traffic={"L3": read + write}, utilization=macs / (cycles * peak) if cycles and macs else 0.0,
+        bound="compute" if compute_cycles >= ddr else "movement", cores=target.num_cores,
+    )
+
+
+_POOLS = tuple(name for name in ("linalg.pooling_nchw_max", "linalg.pooling_nchw_sum", "linalg.pooling_nhwc_max",
+                                 "linalg.pooling_nhwc_sum", "linalg.pooling_nhwc_min"))
+_COPIES = ("linalg.transpose", "linalg.copy", "linalg.broadcast", "tensor.pad", "tensor.concat",
+           "tensor.insert_slice", "tensor.extract_slice")
+
+
+def _payload_ops(op) -> int:
+    return max(1, len(list(op.regions[0].blocks[0].operations)) - 1) if len(op.regions) else 1
+
+
+@cost("linalg.generic", "linalg.map", "linalg.reduce", "linalg.softmax", *_POOLS, *_COPIES)
+def _vector_layer(op, model: CostModel) -> LayerReport | None:
+    """Vector work left on the host: elementwise, reductions, pooling, softmax and copies."""
+    if not model.lowered:
+        return None
+    target, dtype = model.costed
+    width = COSTED_DTYPES[dtype]
+    out = sum(_elements(r) for r in op.results)
+    reads = max((_elements(v) for v in _read_values(op)), default=0)
+    if op.name in _COPIES:
+        kind, work = "copy", out
+    elif op.name in _POOLS:
+        kind, work = "pool", out * _elements(op.operands[1])
+    elif op.name == "linalg.softmax":
+        kind, work = "softmax", 4 * out  # max, subtract-exp, sum, divide
+    elif reads > out:
+        kind, work = "reduce", reads * _payload_ops(op)
+    else:
+        kind, work = "elementwise", out * _payload_ops(op)
+    compute = work * width / (target.num_cores * target.vector_bytes_per_cycle)
+    return _host_layer(op, model, kind, compute)

@@ -36,6 +36,7 @@ from bsparse.dialects.bsparse import BsrType, Conv2dOp, MatmulOp, PackedWeightOp
 from bsparse.irutil import dense_to_numpy, numpy_to_dense
 from bsparse.packed import packed_data, packed_weight_op
 from bsparse.passes._match import defining_op, is_zero, map_strings
+from bsparse.passes.fold import FOLDABLE, fold_constant_op
 from bsparse.passes._weights import CONV_OPS, trace_constant, weight_use
 from bsparse.passes.base import Pass, option
 from bsparse.patterns import BlockPattern
@@ -304,6 +305,8 @@ def patterns(pattern: BlockPattern) -> RewritePatternSet:
     for name in CONV_OPS:
         rewrites.add(name, lambda op, rewriter: pack_conv(op, rewriter, pattern))
     rewrites.add(linalg.GenericOp, absorb_epilogue)
+    for name in FOLDABLE:  # batch-norm parameters become constants, so the epilogue folds into the op
+        rewrites.add(name, fold_constant_op)
     return rewrites
 
 

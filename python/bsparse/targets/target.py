@@ -195,6 +195,8 @@ class Target:
     """Cycles per DMA transfer (buffer descriptor) before data flows."""
     block_index_bytes: int = _param(int)
     """Bytes of one block-index entry (a row pointer or a block column) when stored and moved."""
+    vector_bytes_per_cycle: int = _param(int)
+    """Bytes of results a core's vector unit produces per cycle in elementwise, pooling and copy work."""
     sources: Mapping[str, Source] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )

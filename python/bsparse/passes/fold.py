@@ -1,0 +1,119 @@
+"""bsparse-fold-constants: evaluate linalg ops whose inputs are all constants, at compile time.
+
+PyTorch's batch norm in eval mode imports as elementwise ops on its
+parameters (``sqrt(running_var + eps)``, ``weight / ...``) that run on every
+inference; once those are constants, bsparse-pack folds the whole batch norm
+into the preceding convolution. The pattern ``fold_constant_op`` evaluates
+such an op with bsparse's interpreter (the one implementation of every op's
+semantics) and replaces it by an ``arith.constant``. It is also part of
+bsparse-pack's pattern set.
+
+Only results up to `MAX_FOLDED_ELEMENTS` elements are folded: parameter
+vectors, not activations or whole weights (folding those would copy them
+into the IR for nothing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import torch_mlir.ir as ir
+from torch_mlir.dialects import arith
+from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedily
+
+from bsparse.irutil import numpy_to_dense
+from bsparse.passes._match import defining_op
+from bsparse.passes.base import Pass
+
+__all__ = ["FoldConstantsPass", "MAX_FOLDED_ELEMENTS", "fold_constant_op", "patterns"]
+
+MAX_FOLDED_ELEMENTS = 1 << 16
+"""Largest result (in elements) evaluated at compile time: per-channel parameters fit easily."""
+
+FOLDABLE = ("linalg.generic", "linalg.map", "linalg.broadcast", "linalg.transpose")
+"""The ops the pattern evaluates when all their inputs are constants."""
+
+_SOURCES = ("arith.constant", "tensor.empty", "linalg.fill")
+
+
+def _captured(op) -> list[ir.Value]:
+    """Values the op's regions read from outside the op (e.g. a scalar ``eps``)."""
+    inside: set = set()
+    captured: list[ir.Value] = []
+
+    def visit(inner: ir.Operation) -> ir.WalkResult:
+        for region in inner.regions:
+            for block in region.blocks:
+                inside.update(block.arguments)
+        inside.update(inner.results)
+        return ir.WalkResult.ADVANCE
+
+    def uses(inner: ir.Operation) -> ir.WalkResult:
+        if inner != op.operation:
+            captured.extend(v for v in inner.operands if v not in inside and v not in captured)
+        return ir.WalkResult.ADVANCE
+
+    op.operation.walk(visit)
+    op.operation.walk(uses)
+    return captured
+
+
+def _constant_inputs(op) -> bool:
+    for value in [*op.operands, *(_captured(op) if len(op.regions) else [])]:
+        producer = defining_op(value)
+        if producer is None or producer.operation.name not in _SOURCES:
+            return False
+        if producer.operation.name == "linalg.fill" and not _constant_inputs(producer):
+            return False
+    return True
+
+
+def _evaluate(op) -> list[np.ndarray]:
+    from bsparse.interpreter import Interpreter  # passes sit above the interpreter
+
+    interp = Interpreter(None)
+    for value in _captured(op) if len(op.regions) else []:
+        interp.env[value] = interp.run_op(defining_op(value), [])[0]
+    values = []
+    for value in op.operands:
+        producer = defining_op(value)
+        values.append(_evaluate(producer)[0] if producer.operation.name == "linalg.fill"
+                      else interp.run_op(producer, [])[0])
+    return list(interp.run_op(op, values))
+
+
+def fold_constant_op(op, rewriter):
+    """A linalg op on constants -> ``arith.constant`` of its (small) result."""
+    if any(not isinstance(r.type, ir.RankedTensorType) or not r.type.has_static_shape for r in op.results):
+        return True
+    if sum(int(np.prod(r.type.shape)) for r in op.results) > MAX_FOLDED_ELEMENTS or not _constant_inputs(op):
+        return True
+    results = _evaluate(op)
+    with rewriter.ip:
+        constants = [
+            arith.ConstantOp(r.type, numpy_to_dense(np.asarray(v), ir.RankedTensorType(r.type).element_type),
+                             loc=op.location).result
+            for r, v in zip(op.results, results)
+        ]
+    rewriter.replace_op(op, constants)
+    return False
+
+
+def patterns() -> RewritePatternSet:
+    """The rewrite patterns of bsparse-fold-constants."""
+    # Each pattern function returns truthy for "no match".
+    rewrites = RewritePatternSet()
+    for name in FOLDABLE:
+        rewrites.add(name, fold_constant_op)
+    return rewrites
+
+
+@dataclass(frozen=True)
+class FoldConstantsPass(Pass):
+    NAME: ClassVar[str] = "bsparse-fold-constants"
+    SUMMARY: ClassVar[str] = "evaluate small linalg ops on constants (batch-norm parameters) at compile time"
+
+    def run(self, module: ir.Operation) -> None:
+        apply_patterns_and_fold_greedily(module, patterns().freeze())
