@@ -8,22 +8,43 @@ pipeline itself. The grammar is MLIR's::
     options  ::= '{' (key ('=' value)?)* '}'     value: word, "quoted" or {nested}
 
 Elements naming a bsparse pass (`bsparse.passes.PASSES`) become Python
-passes with validated options; everything else is handed to MLIR's
-``PassManager`` as text, so any upstream pass works, in any order. bsparse
-passes run on the top-level ``builtin.module``.
+passes with validated options; elements naming a pipeline of
+`NAMED_PIPELINES` (``bsparse-compile{...}``) expand to their passes;
+everything else is handed to MLIR's ``PassManager`` as text, so any upstream
+pass works, in any order. bsparse passes run on the top-level
+``builtin.module``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch_mlir.ir as ir
 from torch_mlir.passmanager import PassManager
 
+from bsparse import targets
+from bsparse.dtypes import DEFAULT_DTYPE, dtype_bytes
 from bsparse.errors import OptionError
 from bsparse.passes import PASSES, Pass
+from bsparse.passes.base import parse_bool, parse_fraction, parse_name_list
+from bsparse.patterns import DEFAULT_PATTERN, BlockPattern, parse_pattern
 
-__all__ = ["Anchor", "PassElement", "build_pass_manager", "parse_pipeline", "run_pipeline"]
+__all__ = [
+    "NAMED_PIPELINES",
+    "Anchor",
+    "BoundPipeline",
+    "NamedPipeline",
+    "PassElement",
+    "PassStep",
+    "PipelineOption",
+    "Stage",
+    "build_pass_manager",
+    "expand_named_pipelines",
+    "parse_pipeline",
+    "run_pipeline",
+]
 
 ROOT_ANCHOR = "builtin.module"
 
@@ -171,17 +192,29 @@ def _bsparse_passes_in(anchor: Anchor) -> list[str]:
     for element in anchor.elements:
         if isinstance(element, Anchor):
             found += _bsparse_passes_in(element)
-        elif element.name in PASSES:
+        elif element.name in PASSES or element.name in NAMED_PIPELINES:
             found.append(element.name)
     return found
+
+
+def expand_named_pipelines(elements: list) -> list:
+    """`elements` with every top-level named pipeline replaced by its passes."""
+    expanded = []
+    for element in elements:
+        if isinstance(element, PassElement) and (named := NAMED_PIPELINES.get(element.name)) is not None:
+            expanded += named.bind(element.options).elements()
+        else:
+            expanded.append(element)
+    return expanded
 
 
 def build_pass_manager(pipeline: Anchor | str, context: ir.Context | None = None) -> tuple[PassManager, list[Pass]]:
     """Builds a ``PassManager`` for `pipeline`; returns it and its bsparse passes.
 
     Raises:
-        OptionError: unknown pass, bad option, or a bsparse pass nested below
-            ``builtin.module``.
+        OptionError: unknown pass, bad option, a bsparse pass or named
+            pipeline nested below ``builtin.module``, or a stage of a named
+            pipeline whose pass is not available.
     """
     root = parse_pipeline(pipeline) if isinstance(pipeline, str) else pipeline
     manager = PassManager(ROOT_ANCHOR, context=context)
@@ -197,7 +230,7 @@ def build_pass_manager(pipeline: Anchor | str, context: ir.Context | None = None
                 raise OptionError(f"invalid pass pipeline element '{text}': {_upstream_message(err)}") from None
             upstream.clear()
 
-    for element in root.elements:
+    for element in expand_named_pipelines(root.elements):
         if isinstance(element, Anchor):
             if nested := _bsparse_passes_in(element):
                 raise OptionError(
@@ -219,3 +252,205 @@ def run_pipeline(module: ir.Module, pipeline: Anchor | str) -> None:
     """Runs `pipeline` on `module` in place; raises ``ir.MLIRError`` on failure."""
     manager, _ = build_pass_manager(pipeline, module.context)
     manager.run(module.operation)
+
+
+# ----------------------------------------------------------------------------- named pipelines
+
+
+@dataclass(frozen=True)
+class PipelineOption:
+    """An option of a named pipeline: its default text, help and parser (which validates)."""
+
+    name: str
+    default: str
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+@dataclass(frozen=True)
+class PassStep:
+    """One pass of a stage. `options` maps a pass option to the pipeline option
+    forwarded as-is (a name) or to a function of the parsed pipeline options."""
+
+    name: str
+    options: Mapping[str, str | Callable[[dict[str, Any]], str]] = field(default_factory=dict)
+    upstream: bool = False
+
+    def element(self, texts: dict[str, str], values: dict[str, Any]) -> PassElement:
+        options = {}
+        for key, source in self.options.items():
+            text = source(values) if callable(source) else texts[source]
+            if text != "":
+                options[key] = text
+        return PassElement(self.name, options, " ".join(f"{k}={v}" for k, v in options.items()))
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage of a named pipeline: `name` is its ``until=`` value, `result` the name of the IR it produces."""
+
+    name: str
+    result: str
+    steps: tuple[PassStep, ...]
+    skip: Callable[[dict[str, Any]], bool] = lambda values: False
+
+
+@dataclass(frozen=True)
+class NamedPipeline:
+    """A pipeline usable by name in ``--pass-pipeline`` like a pass.
+
+    Besides `options`, every named pipeline has ``until=STAGE`` (default: its
+    last stage), which stops after that stage.
+    """
+
+    name: str
+    summary: str
+    options: tuple[PipelineOption, ...]
+    stages: tuple[Stage, ...]
+    #: Checks the parsed options together; returns a problem or None.
+    check: Callable[[dict[str, Any]], str | None] = lambda values: None
+
+    def all_options(self) -> tuple[PipelineOption, ...]:
+        names = [stage.name for stage in self.stages]
+        until = PipelineOption("until", names[-1], f"last stage to run ({'|'.join(names)})", _choice(names))
+        return (*self.options, until)
+
+    def bind(self, options: Mapping[str, str]) -> "BoundPipeline":
+        """Validates option texts (missing ones take their defaults).
+
+        Raises:
+            OptionError: an unknown option or a bad value, naming the pipeline.
+        """
+        known = {option.name: option for option in self.all_options()}
+        for key in options:
+            if key not in known:
+                raise OptionError(f"pipeline '{self.name}' has no option '{key}' (options: {', '.join(known)})")
+        texts = {name: str(options.get(name, option.default)) for name, option in known.items()}
+        values = {}
+        for name, text in texts.items():
+            try:
+                values[name] = known[name].parse(text)
+            except (ValueError, OptionError) as err:
+                message = err.message if isinstance(err, OptionError) else str(err)
+                raise OptionError(f"invalid value for option '{name}' of pipeline '{self.name}': {message}") from None
+        if problem := self.check(values):
+            raise OptionError(f"pipeline '{self.name}': {problem}")
+        return BoundPipeline(self, texts, values)
+
+    def help_text(self) -> str:
+        """One paragraph for ``bsparse-opt --help``."""
+        passes = ", ".join(step.name for stage in self.stages for step in stage.steps)
+        lines = [f"  {self.name:<24} {self.summary}", f"      {'':<22} expands to: {passes}"]
+        for option in self.all_options():
+            lines.append(f"      {option.name + '=':<22} {option.help} (default: {option.default or 'none'})")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class BoundPipeline:
+    """A named pipeline with validated options: its stages up to ``until``, as pass elements."""
+
+    pipeline: NamedPipeline
+    texts: dict[str, str]
+    values: dict[str, Any]
+
+    def stages(self) -> list[tuple[Stage, list[PassElement]]]:
+        """The stages that run (skipped ones left out), each with its pass elements.
+
+        Raises:
+            OptionError: a stage that runs needs a bsparse pass that is not registered.
+        """
+        selected = []
+        for stage in self.pipeline.stages:
+            if not stage.skip(self.values):
+                selected.append((stage, [self._element(stage, step) for step in stage.steps]))
+            if stage.name == self.values["until"]:
+                break
+        return selected
+
+    def elements(self) -> list[PassElement]:
+        return [element for _, elements in self.stages() for element in elements]
+
+    def _element(self, stage: Stage, step: PassStep) -> PassElement:
+        if not step.upstream and step.name not in PASSES:
+            names = [s.name for s in self.pipeline.stages]
+            earlier = names[names.index(stage.name) - 1] if names.index(stage.name) else None
+            hint = f"; stop before it with until={earlier}" if earlier else ""
+            raise OptionError(
+                f"pipeline '{self.pipeline.name}': pass '{step.name}' (stage '{stage.name}') is not available{hint}"
+            )
+        return step.element(self.texts, self.values)
+
+
+def _choice(choices):
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got '{text}'")
+        return text
+
+    return parse
+
+
+def _parse_block_pattern(text: str) -> BlockPattern:
+    pattern = parse_pattern(text)
+    if not isinstance(pattern, BlockPattern):
+        raise ValueError(f"pattern '{text}' is not supported by bsparse-pack yet")
+    return pattern
+
+
+def _parse_sparsity(text: str) -> float | None:
+    """``none`` (keep the program's own zeros) or a fraction in [0, 1)."""
+    return None if text.strip().lower() == "none" else parse_fraction(text)
+
+
+def _parse_target(text: str) -> str:
+    targets.get(text)  # UnknownTargetError (a ValueError) lists the known targets
+    return text
+
+
+def _parse_dtype(text: str) -> str:
+    dtype_bytes(text)
+    return text
+
+
+def _check_compile(values: dict[str, Any]) -> str | None:
+    if values["sparsity"] is None and values["keep"]:
+        return "keep= has no effect with sparsity=none (nothing is pruned)"
+    return None
+
+
+def _block_of(values: dict[str, Any]) -> str:
+    return f"{values['pattern'].rows}x{values['pattern'].cols}"
+
+
+COMPILE = NamedPipeline(
+    name="bsparse-compile",
+    summary="the whole chain: sparsify, pack, partition over cores, lower to aie",
+    options=(
+        PipelineOption("pattern", DEFAULT_PATTERN, "sparsity pattern, e.g. block:8x8", _parse_block_pattern),
+        PipelineOption("sparsity", "0.5", "fraction of blocks to zero in [0, 1), or none to keep the program's own zeros", _parse_sparsity),
+        PipelineOption("scope", "layer", "per-layer sparsity or one global threshold (layer|global)", _choice(("layer", "global"))),
+        PipelineOption("keep", "", "comma-separated layer names to keep dense", parse_name_list),
+        PipelineOption("keep-small", "true", "keep layers that cannot hold a whole block dense", parse_bool),
+        PipelineOption("target", targets.DEFAULT_TARGET, "target the program is partitioned for and lowered to", _parse_target),
+        PipelineOption("dtype", DEFAULT_DTYPE, "costed data type of the lowered program", _parse_dtype),
+    ),
+    stages=(
+        Stage(
+            "sparsify", "sparsified",
+            (PassStep("bsparse-sparsify", {o: o for o in ("pattern", "sparsity", "scope", "keep", "keep-small")}),),
+            skip=lambda values: values["sparsity"] is None,
+        ),
+        Stage(
+            "pack", "packed",
+            (PassStep("bsparse-pack", {"block": _block_of}), PassStep("canonicalize", upstream=True),
+             PassStep("cse", upstream=True)),
+        ),
+        Stage("partition", "partitioned", (PassStep("bsparse-partition", {"target": "target"}),)),
+        Stage("aie", "aie", (PassStep("bsparse-to-aie", {"target": "target", "dtype": "dtype"}),)),
+    ),
+    check=_check_compile,
+)
+
+NAMED_PIPELINES: dict[str, NamedPipeline] = {p.name: p for p in (COMPILE,)}
+"""Name -> named pipeline: the only table of pipelines usable by name."""

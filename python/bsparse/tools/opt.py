@@ -17,7 +17,7 @@ from bsparse.context import make_context
 from bsparse.errors import BsparseError
 from bsparse.irutil import location_str
 from bsparse.passes import PASSES
-from bsparse.pipeline import build_pass_manager
+from bsparse.pipeline import NAMED_PIPELINES, build_pass_manager
 
 __all__ = ["BsparseOptMain", "main"]
 
@@ -61,6 +61,8 @@ class _ArgumentParser(argparse.ArgumentParser):
 def _pass_help() -> str:
     lines = ["bsparse passes (use in --pass-pipeline, options as name{key=value ...}):"]
     lines += [cls.help_text() for cls in PASSES.values()]
+    lines.append("bsparse pipelines (use by name like a pass, e.g. bsparse-compile{sparsity=0.5 until=pack}):")
+    lines += [pipeline.help_text() for pipeline in NAMED_PIPELINES.values()]
     lines.append("Any upstream MLIR pass (canonicalize, cse, func.func(...), ...) may be mixed in.")
     return "\n".join(lines)
 

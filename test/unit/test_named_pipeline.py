@@ -1,0 +1,79 @@
+"""bsparse-compile: expansion by stage, option forwarding and validation."""
+
+from __future__ import annotations
+
+import pytest
+
+from bsparse.errors import OptionError
+from bsparse.passes import PASSES
+from bsparse.pipeline import NAMED_PIPELINES, build_pass_manager, expand_named_pipelines, parse_pipeline
+
+COMPILE = NAMED_PIPELINES["bsparse-compile"]
+
+
+def expanded(text: str) -> list[str]:
+    return [element.text() for element in expand_named_pipelines(parse_pipeline(text).elements)]
+
+
+@pytest.mark.parametrize(
+    ("text", "passes"),
+    [
+        ("bsparse-compile{until=sparsify}",
+         ["bsparse-sparsify{pattern=block:8x8 sparsity=0.5 scope=layer keep-small=true}"]),
+        ("bsparse-compile{until=pack pattern=block:4x2 sparsity=0.25 scope=global keep=conv1,fc keep-small=false}",
+         ["bsparse-sparsify{pattern=block:4x2 sparsity=0.25 scope=global keep=conv1,fc keep-small=false}",
+          "bsparse-pack{block=4x2}", "canonicalize", "cse"]),
+        ("bsparse-compile{until=pack sparsity=none}", ["bsparse-pack{block=8x8}", "canonicalize", "cse"]),
+        ("cse,bsparse-compile{sparsity=none target=aie2-4x4 dtype=bf16},canonicalize",
+         ["cse", "bsparse-pack{block=8x8}", "canonicalize", "cse", "bsparse-partition{target=aie2-4x4}",
+          "bsparse-to-aie{target=aie2-4x4 dtype=bf16}", "canonicalize"]),
+    ],
+)
+def test_expansion(text, passes):
+    assert expanded(text) == passes
+
+
+def test_stages_and_results_up_to_until():
+    bound = COMPILE.bind({"until": "partition"})
+    assert [(stage.name, stage.result) for stage, _ in bound.stages()] == [
+        ("sparsify", "sparsified"), ("pack", "packed"), ("partition", "partitioned")]
+
+
+def test_every_stage_pass_is_registered_or_upstream():
+    for stage in COMPILE.stages:
+        for step in stage.steps:
+            assert step.upstream or step.name.startswith("bsparse-")
+
+
+@pytest.mark.skipif("bsparse-to-aie" not in PASSES, reason="pass 'bsparse-to-aie' is not registered yet")
+def test_default_builds_every_pass(ctx):
+    _, passes = build_pass_manager("bsparse-compile{target=aie2-2x2}", ctx)
+    assert [p.NAME for p in passes] == ["bsparse-sparsify", "bsparse-pack", "bsparse-partition", "bsparse-to-aie"]
+    assert passes[1].block.block == (8, 8)
+
+
+def test_missing_pass_fails_only_when_reached(monkeypatch, ctx):
+    monkeypatch.delitem(PASSES, "bsparse-partition", raising=False)
+    build_pass_manager("bsparse-compile{until=pack}", ctx)
+    with pytest.raises(OptionError, match=r"pass 'bsparse-partition' \(stage 'partition'\) is not available; "
+                                          r"stop before it with until=pack"):
+        build_pass_manager("bsparse-compile", ctx)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ("block=8x8", "pipeline 'bsparse-compile' has no option 'block'"),
+        ("sparsity=1", "invalid value for option 'sparsity' of pipeline 'bsparse-compile': 1 is not in [0, 1)"),
+        ("pattern=block:8", "invalid value for option 'pattern' of pipeline 'bsparse-compile'"),
+        ("target=nope", "unknown target 'nope'"),
+        ("dtype=f64", "unknown data type 'f64'"),
+        ("scope=row", "expected one of layer, global, got 'row'"),
+        ("until=lower", "expected one of sparsify, pack, partition, aie, got 'lower'"),
+        ("sparsity=none keep=fc", "keep= has no effect with sparsity=none"),
+    ],
+)
+def test_bad_options(ctx, options, message):
+    with pytest.raises(OptionError) as info:
+        build_pass_manager(f"bsparse-compile{{{options}}}", ctx)
+    assert message in str(info.value)
