@@ -32,6 +32,7 @@ from torch_mlir.dialects.ext import Dialect, Operand, Result
 from bsparse import targets
 from bsparse.dialects._verify import Invalid, i64_array, int_attr, static_shape, string_attr, verified
 from bsparse.dtypes import COSTED_DTYPES
+from bsparse.residency import memory_level
 
 __all__ = [
     "AIE",
@@ -206,7 +207,9 @@ def buffer_level(value: ir.Value, device) -> str:
     """The memory level of a DMA operand: an ``aie.buffer``'s level, or L3 for host memory.
 
     Host memory is a memref defined outside `device`: a function argument or
-    the result of a host op (``memref.alloc``, ``bufferization.to_buffer``).
+    the result of a host op (``memref.alloc``, ``bufferization.to_buffer``);
+    it is L3 (DDR), or L2 when it is in `bsparse.residency.L2_MEMORY_SPACE`
+    (an activation kept in the memory tiles between layers).
     """
     owner = value.owner
     if isinstance(owner, ir.OpView) and owner.operation.name == "aie.buffer":
@@ -214,7 +217,7 @@ def buffer_level(value: ir.Value, device) -> str:
     defining = owner.owner if isinstance(owner, ir.Block) else owner.operation
     if defining is not None and _inside(defining, device.operation):
         raise Invalid("DMA operands must be 'aie.buffer' results or host memory defined outside the device")
-    return "L3"
+    return memory_level(value.type)
 
 
 class DmaOp(AIE.Operation, name="dma"):

@@ -345,10 +345,12 @@ def _index_arrays(kernel: _Kernel):
     return row_ptr, col_idx, tuple(values_shape[1:3])
 
 
-def _column_of(value: ir.Value, other: ir.Value, device_op) -> int:
-    """The array column a transfer to or from host memory goes through: its on-array end's tile."""
-    inner = other if buffer_level(value, device_op) == "L3" else value
-    return _tile_of(inner)[0]
+def _column(value: ir.Value, other: ir.Value) -> int:
+    """The array column a transfer end is in: its buffer's tile, or for host memory the other end's tile."""
+    owner = value.owner
+    if isinstance(owner, ir.OpView) and owner.operation.name == "aie.buffer":
+        return _tile_of(value)[0]
+    return _tile_of(other)[0]
 
 
 def device_cost(op, decoded: _Device) -> DeviceCost:
@@ -383,14 +385,16 @@ def device_cost(op, decoded: _Device) -> DeviceCost:
             core = _tile_of(src)
             result.dma_out[core] = result.dma_out.get(core, 0.0) + nbytes / stream_out + transfers * t.dma_setup_cycles
         if levels[0] == "L2" and first_read:
-            mem_read[_tile_of(src)[0]] = mem_read.get(_tile_of(src)[0], 0) + nbytes
+            column = _column(src, dst)
+            mem_read[column] = mem_read.get(column, 0) + nbytes
         if levels[1] == "L2":
-            mem_write[_tile_of(dst)[0]] = mem_write.get(_tile_of(dst)[0], 0) + nbytes
+            column = _column(dst, src)
+            mem_write[column] = mem_write.get(column, 0) + nbytes
         if levels[0] == "L3":
-            column = _column_of(src, dst, op)
+            column = _column(src, dst)
             ddr_read[column] = ddr_read.get(column, 0) + nbytes
         if levels[1] == "L3":
-            column = _column_of(dst, src, op)
+            column = _column(dst, src)
             ddr_write[column] = ddr_write.get(column, 0) + nbytes
     for column in set(mem_read) | set(mem_write):
         read = mem_read.get(column, 0) / (t.memtile_read_bytes_per_s / clock)

@@ -33,6 +33,7 @@ from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
 from bsparse.frontend.names import layer_name
 from bsparse.interpreter.core import Interpreter, Listener
 from bsparse.report import LayerReport, Report
+from bsparse.residency import stays_on_chip
 
 __all__ = ["COSTS", "CostModel", "cost", "ddr_cycles", "layer_label", "run_program", "stored_macs"]
 
@@ -281,19 +282,37 @@ def _read_values(op) -> list[ir.Value]:
 
 
 def _host_layer(op, model: CostModel, kind: str, compute_cycles: float, macs: int = 0) -> LayerReport:
-    """A host op of a lowered program: `compute_cycles` on the array plus its tensors through DDR."""
+    """A host op of a lowered program: `compute_cycles` on the array plus moving its tensors.
+
+    Tensors that stay on chip (`bsparse.residency`) move at the memory tiles'
+    bandwidth; the others through DDR.
+    """
     target, dtype = model.costed
     width = COSTED_DTYPES[dtype]
-    read = sum(_elements(v) for v in _read_values(op)) * width
-    write = sum(_elements(r) for r in op.results) * width
+    traffic = {"L3": 0, "L2": 0}
+    read = {"L3": 0, "L2": 0}
+    for value in _read_values(op):
+        level = "L2" if target.memtile_rows and stays_on_chip(value, target, dtype) else "L3"
+        read[level] += _elements(value) * width
+    write = {"L3": 0, "L2": 0}
+    for value in op.results:
+        level = "L2" if target.memtile_rows and stays_on_chip(value, target, dtype) else "L3"
+        write[level] += _elements(value) * width
+    for level in traffic:
+        traffic[level] = read[level] + write[level]
     columns = max(target.shim_columns, 1)
-    ddr = ddr_cycles(target, {c: read / columns for c in range(columns)}, {c: write / columns for c in range(columns)})
-    cycles = max(compute_cycles, ddr) if target.ddr_transfers_overlap else compute_cycles + ddr
+    ddr = ddr_cycles(target, {c: read["L3"] / columns for c in range(columns)},
+                     {c: write["L3"] / columns for c in range(columns)})
+    memtiles = max(target.num_memtiles, 1)
+    l2 = max(read["L2"] / (memtiles * target.memtile_read_bytes_per_s / target.clock_hz) if read["L2"] else 0.0,
+             write["L2"] / (memtiles * target.memtile_write_bytes_per_s / target.clock_hz) if write["L2"] else 0.0)
+    movement = ddr + l2 if not target.ddr_transfers_overlap else max(ddr, l2)
+    cycles = max(compute_cycles, movement) if target.ddr_transfers_overlap else compute_cycles + movement
     peak = target.num_cores * target.macs_per_cycle_for(dtype, allow_emulated=True)
     return LayerReport(
         name=layer_label(op, kind, model.next_index()), kind=kind, cycles=int(math.ceil(cycles)), macs=macs,
-        macs_dense=macs, traffic={"L3": read + write}, utilization=macs / (cycles * peak) if cycles and macs else 0.0,
-        bound="compute" if compute_cycles >= ddr else "movement", cores=target.num_cores,
+        macs_dense=macs, traffic=traffic, utilization=macs / (cycles * peak) if cycles and macs else 0.0,
+        bound="compute" if compute_cycles >= movement else "movement", cores=target.num_cores,
     )
 
 

@@ -3,7 +3,8 @@
 A rewrite pattern per layer kind (``lower_matmul``, ``lower_conv``, run by
 the greedy driver) replaces a ``bsparse.matmul`` / ``bsparse.conv2d`` by:
 
-- host side: the input as an L3 (DDR) buffer (``bufferization.to_buffer``),
+- host side: the input as a host buffer (``bufferization.to_buffer``) in DDR,
+  or in the memory tiles when it stays on chip (`bsparse.residency`),
   each core row's share of the packed weight as L3 constants (values,
   ``row_ptr`` rebased to the share, ``col_idx``) and bias, and the output
   (``memref.alloc``, read back with ``bufferization.to_tensor``);
@@ -53,11 +54,9 @@ from bsparse.passes._tiling import Axis, TilePlan, Work, plan_tiles
 from bsparse.passes.base import Pass, option
 from bsparse.passes.partition import Partition, plan_partition, spatial_extent
 from bsparse.patterns import BsrData
+from bsparse.residency import L2_MEMORY_SPACE, L2_SHARES, stays_on_chip
 
 __all__ = ["ToAiePass", "patterns"]
-
-L2_SHARES = 3
-"""An L2 memtile is shared by the column's input slice, its output slice and one row's weights, a third each."""
 
 
 # ----------------------------------------------------------------------------- IR building helpers
@@ -76,8 +75,9 @@ def _create(name: str, results=(), operands=(), attributes=None, regions: int = 
                                attributes=attributes or {}, regions=regions)
 
 
-def _memref(shape, elt: ir.Type) -> ir.MemRefType:
-    return ir.MemRefType.get([int(d) for d in shape], elt)
+def _memref(shape, elt: ir.Type, space: int | None = None) -> ir.MemRefType:
+    memory_space = None if space is None else ir.IntegerAttr.get(ir.IntegerType.get_signless(64), space)
+    return ir.MemRefType.get([int(d) for d in shape], elt, memory_space=memory_space)
 
 
 class _Builder:
@@ -132,9 +132,9 @@ def _host_constant(array: np.ndarray, elt: ir.Type, loc: ir.Location) -> ir.Valu
     return _to_buffer(value, loc)
 
 
-def _to_buffer(value: ir.Value, loc: ir.Location) -> ir.Value:
+def _to_buffer(value: ir.Value, loc: ir.Location, space: int | None = None) -> ir.Value:
     ty = ir.RankedTensorType(value.type)
-    return bufferization.ToBufferOp(_memref(ty.shape, ty.element_type), value, read_only=True, loc=loc).result
+    return bufferization.ToBufferOp(_memref(ty.shape, ty.element_type, space), value, read_only=True, loc=loc).result
 
 
 @dataclass
@@ -375,6 +375,11 @@ def _partition(op, data: BsrData, target: targets.Target) -> Partition:
     return plan_partition(np.diff(data.row_ptr), dim, extent, target)
 
 
+def _space(value: ir.Value, target: targets.Target, dtype: str) -> int | None:
+    """The memory space of an activation's host buffer: the memory tiles when it stays on chip."""
+    return L2_MEMORY_SPACE if target.memtile_rows and stays_on_chip(value, target, dtype) else None
+
+
 def _lower(op, rewriter, target: targets.Target, dtype: str):
     packed = defining_op(op.weight)
     if packed is None or packed.operation.name != "bsparse.packed_weight":
@@ -408,8 +413,9 @@ def _lower(op, rewriter, target: targets.Target, dtype: str):
             common = {"weight_shape": _array(weight_shape), "activation": activation, "strides": a["strides"],
                       "padding": a["padding"], "dilations": a["dilations"], "groups": a["groups"], "layout": a["layout"]}
             kernel = "aie.conv2d_bsr"
-        x_l3 = _to_buffer(x, loc)
-        y_l3 = memref.AllocOp(_memref(layer.out_shape, result_type.element_type), [], []).result
+        x_l3 = _to_buffer(x, loc, _space(op.input, target, dtype))
+        y_space = _space(op.result, target, dtype)
+        y_l3 = memref.AllocOp(_memref(layer.out_shape, result_type.element_type, y_space), [], []).result
         shares = _shares(data, bias, partition, elt, loc)
         device = _create("aie.device", attributes={"target": ir.StringAttr.get(target.name),
                                                    "dtype": ir.StringAttr.get(dtype)}, regions=1)
