@@ -40,12 +40,13 @@ func.func @matmul_one_heavy_row(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {
 // -----
 
 // Loads [4, 4, 4, 1, 1, 1, 1, 0]: balanced ranges of unequal length, [0, 2) | [2, 8)
-// with 8 | 8 blocks, and [0, 1) | [1, 2) | [2, 3) | [3, 8) with 4 each on 4 cores.
-// M = 2 rows use only 2 of the 4 columns.
+// with 8 | 8 blocks on the 2x2 mesh. On 4x4, M = 2 rows make 2 slices, so each
+// slice gets 2 columns and the 8 cores of a slice take one block row each
+// (the heaviest core has 4 blocks against a mean of 2: imbalance 2).
 // CHECK-LABEL: func.func @matmul_uneven_ranges
 // CHECK: bsparse.partition = {core_blocks = array<i64: 8, 8>, imbalance = 1.000000e+00 : f64, row_splits = array<i64: 0, 2, 8>, spatial_dim = "rows", spatial_splits = array<i64: 0, 1, 2>, target = "aie2-2x2"}
 // X4-LABEL: func.func @matmul_uneven_ranges
-// X4: bsparse.partition = {core_blocks = array<i64: 4, 4, 4, 4>, imbalance = 1.000000e+00 : f64, row_splits = array<i64: 0, 1, 2, 3, 8>, spatial_dim = "rows", spatial_splits = array<i64: 0, 1, 2>, target = "aie2-4x4"}
+// X4: bsparse.partition = {core_blocks = array<i64: 4, 4, 4, 1, 1, 1, 1, 0>, imbalance = 2.000000e+00 : f64, row_splits = array<i64: 0, 1, 2, 3, 4, 5, 6, 7, 8>, spatial_dim = "rows", spatial_splits = array<i64: 0, 1, 2>, target = "aie2-4x4"}
 func.func @matmul_uneven_ranges(%x: tensor<2x32xf32>) -> tensor<2x64xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 0, 0, 0]> : tensor<16xi64>, row_ptr = dense<[0, 4, 8, 12, 13, 14, 15, 16, 16]> : tensor<9xi64>, values = dense<1.0> : tensor<16x8x8xf32>} : () -> !bsparse.bsr<array<i64: 64, 32>, array<i64: 8, 8>, f32>
   %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x32xf32>, !bsparse.bsr<array<i64: 64, 32>, array<i64: 8, 8>, f32>) -> tensor<2x64xf32>

@@ -19,7 +19,10 @@ x ``core_rows`` cores per column (`bsparse.targets.Target`): every
 
 Core ``(column c, row r)`` computes block rows
 ``row_splits[r]:row_splits[r+1]`` of the output channels on spatial slice
-``spatial_splits[c]:spatial_splits[c+1]``.
+``spatial_splits[c]:spatial_splits[c+1]``. When there are fewer slices than
+columns, the idle columns take more output-channel ranges
+(`columns_per_slice`): slice ``j`` runs on columns ``j*k .. j*k+k-1`` and
+channel range ``i`` on column ``j*k + i // core_rows``, row ``i % core_rows``.
 
 **Load rule.** A block row's load is its number of stored blocks: each stored
 block costs one full ``R x C x window`` micro-kernel call per output position
@@ -271,11 +274,23 @@ def _imbalance(core_blocks: Sequence[int], spatial_splits: Sequence[int]) -> flo
     return largest / (total_blocks * extent)
 
 
+def columns_per_slice(spatial_splits: Sequence[int], target: Target) -> int:
+    """Columns each spatial slice gets: 1, or more when there are fewer slices than columns.
+
+    A layer with a spatial extent smaller than ``cols`` (a matmul over one row,
+    such as a classifier at batch 1) would leave columns idle; they take more
+    ranges of output channels instead, so its weights stream through every
+    column's memory tile and shim DMA.
+    """
+    slices = max(len(spatial_splits) - 1, 1)
+    return max(1, target.cols // slices)
+
+
 def plan_partition(row_loads: Sequence[int], spatial_dim: str, extent: int, target: Target) -> Partition:
     """The partition of a layer with `row_loads` stored blocks per block row and
     `extent` spatial indices along `spatial_dim`, on `target`."""
-    row_splits = balanced_row_splits(row_loads, target.core_rows)
     spatial_splits = even_splits(extent, target.cols)
+    row_splits = balanced_row_splits(row_loads, target.core_rows * columns_per_slice(spatial_splits, target))
     loads = np.asarray(row_loads, dtype=np.int64)
     core_blocks = tuple(int(loads[a:b].sum()) for a, b in zip(row_splits, row_splits[1:]))
     return Partition(target.name, row_splits, spatial_dim, spatial_splits, core_blocks, _imbalance(core_blocks, spatial_splits))

@@ -52,7 +52,7 @@ from bsparse.packed import packed_data
 from bsparse.passes._match import defining_op
 from bsparse.passes._tiling import Axis, TilePlan, Work, plan_tiles
 from bsparse.passes.base import Pass, option
-from bsparse.passes.partition import Partition, plan_partition, spatial_extent
+from bsparse.passes.partition import Partition, columns_per_slice, plan_partition, spatial_extent
 from bsparse.patterns import BsrData
 from bsparse.residency import L2_MEMORY_SPACE, L2_SHARES, stays_on_chip
 
@@ -269,64 +269,73 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
     build = _Builder(target, elt)
     has_l2 = target.memtile_rows > 0
     l2_share = target.l2_bytes // L2_SHARES if has_l2 else 0
+    per_slice = columns_per_slice(partition.spatial_splits, target)
+    # core (col, row) -> (spatial slice, share); see bsparse.passes.partition
+    assignment: dict[tuple[int, int], tuple[int, int]] = {}
+    for j in range(len(partition.spatial_ranges)):
+        for i in range(len(shares)):
+            assignment[j * per_slice + i // target.core_rows, i % target.core_rows] = (j, i)
     plans: dict[tuple[int, int], tuple[Work, TilePlan]] = {}
-    for c, spatial in enumerate(partition.spatial_ranges):
-        for r, share in enumerate(shares):
-            work = _core_work(layer, share, spatial, weight_shape, target, b)
-            plans[c, r] = (work, plan_tiles(work, target))
+    for core, (j, i) in assignment.items():
+        work = _core_work(layer, shares[i], partition.spatial_ranges[j], weight_shape, target, b)
+        plans[core] = (work, plan_tiles(work, target))
 
-    # Per column: L2 staging of the input slice and the output slice.
-    columns = []
-    for c, spatial in enumerate(partition.spatial_ranges):
-        work0, plan0 = plans[c, 0]
+    # Per column: L2 staging of its input slice and of its cores' output channels on the slice.
+    columns: dict[int, tuple[ir.Value, ir.Value]] = {}
+    for c in sorted({col for col, _ in assignment}):
+        if not has_l2:
+            columns[c] = (x_l3, y_l3)
+            continue
+        cores = [core for core in plans if core[0] == c]
+        work0, plan0 = plans[cores[0]]
+        out_channels = sum(plans[core][0].out_channels for core in cores)
         across_in = work0.across.input_extent(work0.across.extent)
         stream_in = work0.stream.input_extent(work0.stream.extent)
-        if not has_l2:
-            columns.append((x_l3, y_l3))
-            continue
         row_in = math.prod(layer.input_box(layer.in_channels, 1, across_in)) * layer.batch * b
         band_in = _band(stream_in, row_in, l2_share, work0.stream.input_extent(plan0.t))
         x_box = layer.with_batch(layer.input_box(layer.in_channels, band_in, across_in), layer.batch)
         x_l2 = build.buffer(build.memtile(c), "L2", x_box)
         build.dma(x_l3, x_l2, x_box, math.ceil(stream_in / band_in))
         out_rows = work0.stream.extent
-        row_out = math.prod(layer.output_box(layer.out_channels, 1, work0.across.extent)) * layer.batch * b
+        row_out = math.prod(layer.output_box(out_channels, 1, work0.across.extent)) * layer.batch * b
         band_out = _band(out_rows, row_out, l2_share, plan0.t)
-        y_box = layer.with_batch(layer.output_box(layer.out_channels, band_out, work0.across.extent), layer.batch)
+        y_box = layer.with_batch(layer.output_box(out_channels, band_out, work0.across.extent), layer.batch)
         y_l2 = build.buffer(build.memtile(c), "L2", y_box)
         build.dma(y_l2, y_l3, y_box, math.ceil(out_rows / band_out))
-        columns.append((x_l2, y_l2))
+        columns[c] = (x_l2, y_l2)
 
-    # Per core row: the weight share, staged in memtile r mod columns.
-    n_cols = len(partition.spatial_ranges)
+    # Per share: staged in the memory tile of the first column that uses it.
     staged = []
-    for r, share in enumerate(shares):
+    homes = [min(col for (col, _), (_, i) in assignment.items() if i == share_index) for share_index in range(len(shares))]
+    for share_index, share in enumerate(shares):
         if not has_l2:
             staged.append((share.values, share.row_ptr, share.col_idx))
             continue
-        mem = build.memtile(r % n_cols)
+        mem = build.memtile(homes[share_index])
         data = share.data
-        block_bytes = math.prod(data.values.shape[1:]) * b
-        rows_on_memtile = len(range(r % n_cols, len(shares), n_cols))
-        capacity = max(1, (l2_share // rows_on_memtile) // max(block_bytes, 1))
-        chunk2 = max(1, min(data.nnzb, capacity))
+        entry_bytes = math.prod(data.values.shape[1:]) * b + target.block_index_bytes
+        sharing = homes.count(homes[share_index])
+        chunk2 = max(1, min(data.nnzb, (l2_share // sharing) // entry_bytes))
         values_box = [chunk2, *data.values.shape[1:]]
+        users = [core for core, (_, i) in assignment.items() if i == share_index]
+        loads = max(plans[core][1].weight_loads(layer.batch) for core in users)
+        transfers = math.ceil(data.nnzb / chunk2) * (1 if chunk2 >= data.nnzb else loads)
         v_l2 = build.buffer(mem, "L2", values_box)
-        loads = max(plans[c, r][1].weight_loads(layer.batch) for c in range(n_cols))
-        build.dma(share.values, v_l2, values_box, math.ceil(data.nnzb / chunk2) * (1 if chunk2 >= data.nnzb else loads))
+        build.dma(share.values, v_l2, values_box, transfers if data.nnzb else 0)
         rp_l2 = build.buffer(mem, "L2", [len(data.row_ptr)], build.index_type)
         build.dma(share.row_ptr, rp_l2, [len(data.row_ptr)], 1)
-        ci_l2 = build.buffer(mem, "L2", [max(data.nnzb, 1)], build.index_type)
-        build.dma(share.col_idx, ci_l2, [data.nnzb], 1)
+        ci_l2 = build.buffer(mem, "L2", [chunk2], build.index_type)
+        build.dma(share.col_idx, ci_l2, [chunk2], transfers if data.nnzb else 0)
         staged.append((v_l2, rp_l2, ci_l2))
 
     # Per core: L1 buffers, DMAs and the kernel call.
     pingpong = 2 if target.l1_double_buffer else 1
     for (c, r), (work, plan) in plans.items():
-        share = shares[r]
+        j, share_index = assignment[c, r]
+        share = shares[share_index]
         tile = build.core_tile(c, r)
         x_src, y_dst = columns[c]
-        v_src, rp_src, ci_src = staged[r]
+        v_src, rp_src, ci_src = staged[share_index]
         x_box = layer.input_box(plan.k, work.stream.input_extent(plan.t), work.across.input_extent(plan.tc))
         y_box = layer.output_box(work.out_channels, plan.t, plan.tc)
         x_l1 = [build.buffer(tile, "L1", x_box) for _ in range(pingpong)]
@@ -346,7 +355,7 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
         if b_l1 is not None:
             build.dma(share.bias, b_l1, [work.out_channels], 1)
         build.dma(y_l1[0], y_dst, y_box, tiles)
-        spatial = partition.spatial_ranges[c]
+        spatial = partition.spatial_ranges[j]
         params = dict(params_common)
         params.update({
             "block_rows": _array(share.block_rows), "channels": _array(share.channels),
