@@ -7,7 +7,9 @@ Each kernel call computes an output tile ``t x tc`` (all ``co`` channels)
 from an input tile holding the window's halo and ``k`` input channels. The
 weight (the core's stored blocks) stays in L1 when it fits
 (`Target.l1_weight_bytes`); otherwise it is streamed in equal chunks of
-stored blocks once per output tile. Input channels are split into ``n_k``
+stored blocks once per output tile. The block index (``row_ptr`` and the
+chunk's ``col_idx``) and the bias live in `Target.l1_misc_bytes`, which
+also bounds the chunk. Input channels are split into ``n_k``
 chunks only when one output position's input does not fit
 `Target.l1_input_bytes` (partial sums stay in the output tile).
 
@@ -55,6 +57,8 @@ class Work:
         index_entries: Block-index entries of its share (row pointers + columns).
         element_bytes: Bytes per element at the costed type.
         index_bytes: Bytes per block-index entry.
+        block_rows: Block rows of its share (``row_ptr`` has one more entry).
+        bias_bytes: Bytes of its bias (0 without one).
     """
 
     batch: int
@@ -67,6 +71,8 @@ class Work:
     index_entries: int
     element_bytes: int
     index_bytes: int
+    block_rows: int = 0
+    bias_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -141,7 +147,17 @@ def plan_tiles(work: Work, target: Target) -> TilePlan:
     if work.blocks and block_bytes > target.l1_weight_bytes:
         raise BsparseError(f"one stored block ({block_bytes} bytes) does not fit the {target.l1_weight_bytes}-byte L1 weight buffer")
     weight_bytes = work.blocks * block_bytes + work.index_entries * work.index_bytes
-    capacity = max(1, target.l1_weight_bytes // block_bytes) if work.blocks else 1
+    fixed = (work.block_rows + 1) * work.index_bytes + work.bias_bytes
+    if fixed > target.l1_misc_bytes:
+        raise BsparseError(
+            f"the block row pointers and bias of {work.out_channels} output channels need {fixed} bytes, "
+            f"more than the {target.l1_misc_bytes}-byte L1 budget for them (l1_misc_bytes)"
+        )
+    capacity = 1
+    if work.blocks:
+        capacity = min(target.l1_weight_bytes // block_bytes, (target.l1_misc_bytes - fixed) // work.index_bytes)
+        if capacity < 1:
+            raise BsparseError("no room in L1 for the column index of even one stored block")
     best: tuple[int, TilePlan] | None = None
     n_k = 1
     while n_k <= max(work.in_channels, 1):
@@ -149,7 +165,7 @@ def plan_tiles(work: Work, target: Target) -> TilePlan:
         fit = _fit_tile(work, target, k)
         if fit is not None:
             t, tc = fit
-            resident = work.blocks * block_bytes <= target.l1_weight_bytes and n_k == 1
+            resident = work.blocks <= capacity and n_k == 1
             chunks = 0 if not work.blocks else (1 if resident else max(n_k, math.ceil(work.blocks / capacity)))
             plan = TilePlan(
                 t=t, tc=tc, n_t=math.ceil(work.stream.extent / t), n_tc=math.ceil(work.across.extent / tc),

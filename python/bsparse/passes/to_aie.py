@@ -250,6 +250,7 @@ def _core_work(layer: _Layer, share: _Share, spatial: tuple[int, int], weight_sh
         batch=layer.batch, stream=stream, across=across, in_channels=in_channels, out_channels=co,
         blocks=data.nnzb, block_elements=data.block[0] * data.block[1] * window,
         index_entries=len(data.row_ptr) + data.nnzb, element_bytes=b, index_bytes=target.block_index_bytes,
+        block_rows=len(data.row_ptr) - 1, bias_bytes=co * b if share.bias is not None else 0,
     )
 
 
