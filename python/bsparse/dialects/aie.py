@@ -45,6 +45,7 @@ __all__ = [
     "LEVELS",
     "TileOp",
     "buffer_level",
+    "is_index_buffer",
     "tile_kind",
 ]
 
@@ -90,11 +91,21 @@ def _tile_coords(value: ir.Value) -> tuple[int, int]:
 
 
 def _buffer_bytes(op, device) -> int:
+    """Bytes of a buffer: data at the costed type's width, block-index entries at the target's."""
     shape = static_shape(op.result, "result", kind=ir.MemRefType)
     count = 1
     for dim in shape:
         count *= dim
+    if is_index_buffer(op.result.type):
+        return count * _target_of(device).block_index_bytes
     return count * COSTED_DTYPES[string_attr(device, "dtype")]
+
+
+def is_index_buffer(memref_type: ir.Type) -> bool:
+    """Block-index buffers (``row_ptr``, ``col_idx``) are ``i64`` memrefs; their bytes count at
+    `Target.block_index_bytes`, everything else at the costed type's width."""
+    element = ir.MemRefType(memref_type).element_type
+    return isinstance(element, ir.IntegerType) and ir.IntegerType(element).width == 64
 
 
 def _level_capacity(target: targets.Target, level: str) -> int | None:
@@ -116,7 +127,7 @@ class DeviceOp(AIE.Operation, name="device", traits=[ir.NoTerminatorTrait]):
         target = _target_of(self)
         dtype = string_attr(self, "dtype", tuple(COSTED_DTYPES))
         try:
-            target.macs_per_cycle_for(dtype)
+            target.macs_per_cycle_for(dtype, allow_emulated=True)  # f32 on AIE-ML: costed at the emulated rate
         except ValueError as err:
             raise Invalid(str(err)) from None
         buffers: list[ir.OpView] = []

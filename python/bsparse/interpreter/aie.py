@@ -42,7 +42,7 @@ import numpy as np
 import torch_mlir.ir as ir
 
 from bsparse import targets
-from bsparse.dialects.aie import buffer_level
+from bsparse.dialects.aie import buffer_level, is_index_buffer
 from bsparse.dtypes import COSTED_DTYPES
 from bsparse.patterns import BsrData
 from bsparse.report import LayerReport
@@ -252,12 +252,14 @@ def _padded_window(x: np.ndarray, padding, r_in: slice, c_in: slice) -> np.ndarr
     n, c, h, w = x.shape
     out_h, out_w = r_in.stop - r_in.start, c_in.stop - c_in.start
     r0, c0 = r_in.start - top, c_in.start - left
-    src_r = slice(max(r0, 0), min(r0 + out_h, h))
-    src_c = slice(max(c0, 0), min(c0 + out_w, w))
+    r_lo, c_lo = max(r0, 0), max(c0, 0)
+    src_r = slice(r_lo, max(min(r0 + out_h, h), r_lo))  # empty when the window lies in the padding
+    src_c = slice(c_lo, max(min(c0 + out_w, w), c_lo))
     if src_r.start == r0 and src_c.start == c0 and src_r.stop - r0 == out_h and src_c.stop - c0 == out_w:
         return x[:, :, src_r, src_c]
     window = np.zeros((n, c, out_h, out_w), x.dtype)
-    window[:, :, src_r.start - r0:src_r.stop - r0, src_c.start - c0:src_c.stop - c0] = x[:, :, src_r, src_c]
+    if src_r.stop > src_r.start and src_c.stop > src_c.start:
+        window[:, :, src_r.start - r0:src_r.stop - r0, src_c.start - c0:src_c.stop - c0] = x[:, :, src_r, src_c]
     return window
 
 
@@ -301,8 +303,8 @@ class DeviceCost:
 
 
 def _dma_bytes(dma, device: _Device) -> int:
-    elt = ir.ShapedType(dma.operands[0].type).element_type
-    width = device.target.block_index_bytes if isinstance(elt, ir.IntegerType) else COSTED_DTYPES[device.dtype]
+    index = is_index_buffer(dma.operands[0].type)
+    width = device.target.block_index_bytes if index else COSTED_DTYPES[device.dtype]
     sizes = list(ir.DenseI64ArrayAttr(dma.attributes["sizes"]))
     return math.prod(sizes) * ir.IntegerAttr(dma.attributes["repeat"]).value * width
 

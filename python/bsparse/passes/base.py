@@ -124,7 +124,8 @@ class Pass:
             with ir.Location.unknown(op.context):  # ops built by passes pass loc= explicitly
                 self.run(op)
         except BsparseError as err:
-            op.location.emit_error(f"{self.NAME}: {err.message}")
+            where = getattr(err, "ir_location", None) or op.location  # the offending op, when known
+            where.emit_error(f"{self.NAME}: {err.message}")
             pass_.signal_pass_failure()
         except Exception as err:  # a bug in bsparse: report it, keep the tool alive
             detail = traceback.format_exc() if os.environ.get("BSPARSE_DEBUG") else f"{type(err).__name__}: {err}"

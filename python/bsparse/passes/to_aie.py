@@ -46,7 +46,7 @@ from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedi
 from bsparse import targets
 from bsparse.dialects.bsparse import BsrType, Conv2dOp, MatmulOp
 from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
-from bsparse.errors import OptionError
+from bsparse.errors import BsparseError, OptionError
 from bsparse.irutil import numpy_to_dense
 from bsparse.packed import packed_data
 from bsparse.passes._match import defining_op
@@ -150,7 +150,20 @@ class _Share:
     bias: ir.Value | None
 
 
-def _shares(data: BsrData, bias: np.ndarray | None, partition: Partition, elt: ir.Type, loc) -> list[_Share]:
+def _bias_share(bias: ir.Value, channels: tuple[int, int], loc) -> ir.Value:
+    """The host buffer of a core row's slice of the bias: a constant slice, or a slice of the bias tensor."""
+    lo, hi = channels
+    constant = defining_op(bias)
+    if constant is not None and constant.operation.name == "arith.constant":
+        values = np.asarray(ir.DenseElementsAttr(constant.attributes["value"])).reshape(-1)[lo:hi]
+        return _host_constant(values.astype(np.float32), ir.ShapedType(bias.type).element_type, loc)
+    sliced = tensor.ExtractSliceOp(
+        ir.RankedTensorType.get([hi - lo], ir.ShapedType(bias.type).element_type), bias, [], [], [],
+        _array([lo]), _array([hi - lo]), _array([1]), loc=loc).result
+    return _to_buffer(sliced, loc)
+
+
+def _shares(data: BsrData, bias: ir.Value | None, partition: Partition, elt: ir.Type, loc) -> list[_Share]:
     shares = []
     index_type = ir.IntegerType.get_signless(64)
     r = data.block[0]
@@ -167,7 +180,7 @@ def _shares(data: BsrData, bias: np.ndarray | None, partition: Partition, elt: i
             (first, end), channels, sub,
             _host_constant(values, elt, loc), _host_constant(sub.row_ptr, index_type, loc),
             _host_constant(cols, index_type, loc),
-            None if bias is None else _host_constant(bias[channels[0]:channels[1]].astype(np.float32), elt, loc),
+            None if bias is None else _bias_share(bias, channels, loc),
         ))
     return shares
 
@@ -257,11 +270,20 @@ def _core_work(layer: _Layer, share: _Share, spatial: tuple[int, int], weight_sh
 # ----------------------------------------------------------------------------- the device program
 
 
-def _band(rows: int, row_bytes: int, budget: int, minimum: int) -> int:
-    """Rows of a staging buffer: all `rows` if they fit `budget`, else as many as fit (at least `minimum`)."""
-    if rows * row_bytes <= budget:
-        return rows
-    return max(minimum, budget // max(row_bytes, 1))
+def _stage(rows: int, row_bytes: int, batch: int, budget: int, minimum: int) -> tuple[int, int, int]:
+    """How an L2 staging buffer holds `batch` images of `rows` rows: (images, rows, transfers).
+
+    All of it if it fits `budget`; else whole images, as many as fit; else
+    bands of one image's rows (at least `minimum`, the rows one core tile needs).
+    """
+    image = rows * row_bytes
+    if batch * image <= budget:
+        return batch, rows, 1
+    if image <= budget:
+        images = budget // image
+        return images, rows, math.ceil(batch / images)
+    band = max(minimum, budget // max(row_bytes, 1))
+    return 1, band, batch * math.ceil(rows / band)
 
 
 def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3, y_l3, weight_shape,
@@ -292,17 +314,18 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
         out_channels = sum(plans[core][0].out_channels for core in cores)
         across_in = work0.across.input_extent(work0.across.extent)
         stream_in = work0.stream.input_extent(work0.stream.extent)
-        row_in = math.prod(layer.input_box(layer.in_channels, 1, across_in)) * layer.batch * b
-        band_in = _band(stream_in, row_in, l2_share, work0.stream.input_extent(plan0.t))
-        x_box = layer.with_batch(layer.input_box(layer.in_channels, band_in, across_in), layer.batch)
+        row_in = math.prod(layer.input_box(layer.in_channels, 1, across_in)) * b
+        images, band_in, transfers = _stage(stream_in, row_in, layer.batch, l2_share,
+                                            work0.stream.input_extent(plan0.t))
+        x_box = layer.with_batch(layer.input_box(layer.in_channels, band_in, across_in), images)
         x_l2 = build.buffer(build.memtile(c), "L2", x_box)
-        build.dma(x_l3, x_l2, x_box, math.ceil(stream_in / band_in))
+        build.dma(x_l3, x_l2, x_box, transfers)
         out_rows = work0.stream.extent
-        row_out = math.prod(layer.output_box(out_channels, 1, work0.across.extent)) * layer.batch * b
-        band_out = _band(out_rows, row_out, l2_share, plan0.t)
-        y_box = layer.with_batch(layer.output_box(out_channels, band_out, work0.across.extent), layer.batch)
+        row_out = math.prod(layer.output_box(out_channels, 1, work0.across.extent)) * b
+        images, band_out, transfers = _stage(out_rows, row_out, layer.batch, l2_share, plan0.t)
+        y_box = layer.with_batch(layer.output_box(out_channels, band_out, work0.across.extent), images)
         y_l2 = build.buffer(build.memtile(c), "L2", y_box)
-        build.dma(y_l2, y_l3, y_box, math.ceil(out_rows / band_out))
+        build.dma(y_l2, y_l3, y_box, transfers)
         columns[c] = (x_l2, y_l2)
 
     # Per share: staged in the memory tile of the first column that uses it.
@@ -396,12 +419,7 @@ def _lower(op, rewriter, target: targets.Target, dtype: str):
         return True
     data = packed_data(packed)
     elt = BsrType(op.weight.type).value_type
-    bias = None
-    if op.bias is not None:
-        bias_op = defining_op(op.bias)
-        if bias_op is None or bias_op.operation.name != "arith.constant":
-            return True
-        bias = np.asarray(ir.DenseElementsAttr(bias_op.attributes["value"])).reshape(-1)
+    bias = op.bias
     partition = _partition(op, data, target)
     weight_shape = tuple(data.shape)
     loc = op.location
@@ -430,7 +448,11 @@ def _lower(op, rewriter, target: targets.Target, dtype: str):
         device = _create("aie.device", attributes={"target": ir.StringAttr.get(target.name),
                                                    "dtype": ir.StringAttr.get(dtype)}, regions=1)
         with ir.InsertionPoint(device.regions[0].blocks.append()):
-            _emit_device(layer, partition, shares, x_l3, y_l3, weight_shape, common, target, dtype, elt, kernel)
+            try:
+                _emit_device(layer, partition, shares, x_l3, y_l3, weight_shape, common, target, dtype, elt, kernel)
+            except BsparseError as err:
+                err.ir_location = loc  # reported at the layer, not at the module
+                raise
         y = bufferization.ToTensorOp(ir.RankedTensorType.get(list(layer.out_shape), result_type.element_type),
                                      y_l3, restrict=True).result
         if op.operation.name == "bsparse.matmul" and tuple(result_type.shape) != layer.out_shape:

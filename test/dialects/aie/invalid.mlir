@@ -15,10 +15,10 @@
 
 // -----
 
-// AIE-ML computes f32 only by emulation, so it is not a costed type of aie2 targets.
-// expected-error @+1 {{target 'aie2-4x4' has no native f32 MACs (native: i8, i16, bf16)}}
+// First-generation AIE has no bf16 at all, neither native nor emulated.
+// expected-error @+1 {{target 'aie1-vc1902' has no native bf16 MACs}}
 "aie.device"() ({
-}) {target = "aie2-4x4", dtype = "f32"} : () -> ()
+}) {target = "aie1-vc1902", dtype = "bf16"} : () -> ()
 
 // -----
 
