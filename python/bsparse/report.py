@@ -106,6 +106,7 @@ class LayerReport:
         macs: Multiply-accumulates actually performed: stored blocks, real weight positions only.
         macs_dense: Multiply-accumulates of the same layer with a dense weight.
         traffic: Bytes moved at each level (``L3``, ``L2``, ``L1``), index bytes included.
+        weight_traffic: Of the L3 bytes, those of the packed weight (values and block index) and bias.
         utilization: ``macs / (cycles x cores x peak MACs per cycle)`` (0 for layers without MACs).
         imbalance: Slowest core's work over the mean work of the cores used (1.0 is balanced).
         bound: What limits the layer: ``compute``, ``movement`` (DMA/DDR) or ``host``.
@@ -118,6 +119,7 @@ class LayerReport:
     macs: int = 0
     macs_dense: int = 0
     traffic: dict[str, int] = field(default_factory=_traffic)
+    weight_traffic: int = 0
     utilization: float = 0.0
     imbalance: float = 1.0
     bound: str = "host"
@@ -162,6 +164,10 @@ class Report:
     def traffic(self) -> dict[str, int]:
         return {level: sum(layer.traffic.get(level, 0) for layer in self.layers) for level in LEVELS}
 
+    @property
+    def weight_traffic(self) -> int:
+        return sum(layer.weight_traffic for layer in self.layers)
+
     def to_dict(self) -> dict:
         return {
             "target": self.target,
@@ -172,6 +178,7 @@ class Report:
             "macs": self.macs,
             "macs_dense": self.macs_dense,
             "traffic": self.traffic,
+            "weight_traffic": self.weight_traffic,
             "layers": [layer.to_dict() for layer in self.layers],
         }
 

@@ -19,7 +19,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 import torch_mlir.ir as ir
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bsparse import models, targets

@@ -300,6 +300,16 @@ class DeviceCost:
     macs: dict[tuple[int, int], int] = field(default_factory=dict)
     macs_dense: int = 0
     traffic: dict[str, int] = field(default_factory=lambda: {"L3": 0, "L2": 0, "L1": 0})
+    weights: int = 0
+
+
+def _is_constant_buffer(value: ir.Value) -> bool:
+    """A host buffer holding a constant: a share of a packed weight, its index, or a bias."""
+    owner = value.owner
+    if not (isinstance(owner, ir.OpView) and owner.operation.name == "bufferization.to_buffer"):
+        return False
+    source = owner.operands[0].owner
+    return isinstance(source, ir.OpView) and source.operation.name == "arith.constant"
 
 
 def _dma_bytes(dma, device: _Device) -> int:
@@ -395,6 +405,7 @@ def device_cost(op, decoded: _Device) -> DeviceCost:
         if levels[0] == "L3":
             column = _column(src, dst)
             ddr_read[column] = ddr_read.get(column, 0) + nbytes
+            result.weights += nbytes if _is_constant_buffer(src) else 0
         if levels[1] == "L3":
             column = _column(dst, src)
             ddr_write[column] = ddr_write.get(column, 0) + nbytes
@@ -445,7 +456,7 @@ def _device_layer(op, model: CostModel) -> LayerReport:
     peak = t.num_cores * t.macs_per_cycle_for(decoded.dtype, allow_emulated=True)
     return LayerReport(
         name=layer_label(op, kind, model.next_index()), kind=kind, cycles=int(math.ceil(cycles)), macs=macs,
-        macs_dense=breakdown.macs_dense, traffic=dict(breakdown.traffic),
+        macs_dense=breakdown.macs_dense, traffic=dict(breakdown.traffic), weight_traffic=breakdown.weights,
         utilization=macs / (cycles * peak) if cycles and peak else 0.0,
         imbalance=max(loads) / mean if mean else 1.0,
         bound="compute" if compute_time >= movement else "movement", cores=len(cores),

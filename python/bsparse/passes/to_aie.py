@@ -328,9 +328,12 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
         build.dma(y_l2, y_l3, y_box, transfers)
         columns[c] = (x_l2, y_l2)
 
-    # Per share: staged in the memory tile of the first column that uses it.
+    # Per share: staged in the memory tile of one of the columns that use it.
     staged = []
-    homes = [min(col for (col, _), (_, i) in assignment.items() if i == share_index) for share_index in range(len(shares))]
+    homes = []  # weights go along rows: share i is staged in one of its columns, spread over the columns
+    for share_index in range(len(shares)):
+        users = sorted(col for (col, _), (_, i) in assignment.items() if i == share_index)
+        homes.append(users[share_index % len(users)])
     for share_index, share in enumerate(shares):
         if not has_l2:
             staged.append((share.values, share.row_ptr, share.col_idx))
