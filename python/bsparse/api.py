@@ -250,6 +250,7 @@ class Program:
         self.options = dict(options)
         self.target: str = options["target"]
         self.dtype: str = options["dtype"]
+        self._interpreters: dict[str, Any] = {}  # stage ("" = final) -> its Interpreter, reused across runs
 
     @property
     def last_stage(self) -> str:
@@ -278,10 +279,15 @@ class Program:
         """
         from bsparse.interpreter.cost import run_program
 
-        module = self.module if stage is None else self.stage_module(stage)
+        from bsparse.interpreter import Interpreter
+
+        key = stage or ""
+        if key not in self._interpreters:  # decoded once, reused by later runs of the same stage
+            self._interpreters[key] = Interpreter(self.module if stage is None else self.stage_module(stage))
+        interpreter = self._interpreters[key]
         arrays = [_to_numpy(x) for x in inputs]
-        outputs, report = run_program(module, *arrays, target=self.target, dtype=self.dtype,
-                                      function=function or self.function)
+        outputs, report = run_program(interpreter.module, *arrays, target=self.target, dtype=self.dtype,
+                                      function=function or self.function, interpreter=interpreter)
         return tuple(np.asarray(o) for o in outputs), report
 
     def packed_weights(self) -> list[PackedWeightRow]:

@@ -42,7 +42,8 @@ import numpy as np
 import torch_mlir.ir as ir
 
 from bsparse import targets
-from bsparse.dialects.aie import buffer_level, is_index_buffer
+from bsparse.dialects.aie import is_index_buffer
+from bsparse.residency import memory_level
 from bsparse.dtypes import COSTED_DTYPES
 from bsparse.patterns import BsrData
 from bsparse.report import LayerReport
@@ -91,26 +92,61 @@ class _Kernel:
     weights: np.ndarray | None = None
 
 
+@dataclass(frozen=True)
+class _End:
+    """One end of a DMA transfer: its memory level, its tile (None for host memory), what it holds."""
+
+    level: str
+    tile: tuple[int, int] | None
+    index: bool
+    constant: bool
+
+
+@dataclass(frozen=True)
+class _Transfer:
+    """A DMA op, decoded: its ends, the bytes per element count, elements per box and boxes."""
+
+    src: ir.Value
+    dst: ir.Value
+    src_end: _End
+    dst_end: _End
+    sizes: tuple[int, ...]
+    repeat: int
+
+
 @dataclass
 class _Device:
     target: targets.Target
     dtype: str
     kernels: list[_Kernel] = field(default_factory=list)
-    dmas: list[ir.OpView] = field(default_factory=list)
+    transfers: list[_Transfer] = field(default_factory=list)
 
 
-def _params(op) -> dict:
-    result = {}
-    for named in ir.DictAttr(op.attributes["params"]):
-        attr = named.attr
-        if isinstance(attr, ir.DenseI64ArrayAttr):
-            result[named.name] = [int(v) for v in attr]
-        elif isinstance(attr, ir.StringAttr):
-            result[named.name] = attr.value
-        elif isinstance(attr, ir.BoolAttr):
-            result[named.name] = bool(attr.value)
-        elif isinstance(attr, ir.IntegerAttr):
-            result[named.name] = int(attr.value)
+#: Kernel parameters that differ from core to core; the others are the layer's and read once.
+_PER_CORE = ("block_rows", "channels", "spatial", "tile", "output_tiles", "k_chunks", "weight_chunks",
+             "weight_resident", "calls")
+
+
+def _param_value(attr: ir.Attribute):
+    if isinstance(attr, ir.DenseI64ArrayAttr):
+        return [int(v) for v in attr]
+    if isinstance(attr, ir.StringAttr):
+        return attr.value
+    if isinstance(attr, ir.BoolAttr):
+        return bool(attr.value)
+    if isinstance(attr, ir.IntegerAttr):
+        return int(attr.value)
+    return attr
+
+
+def _params(op, layer: dict | None) -> dict:
+    """The kernel's parameters; `layer` (the first kernel's) saves decoding the shared ones again."""
+    attrs = ir.DictAttr(op.attributes["params"])
+    if layer is None:
+        return {named.name: _param_value(named.attr) for named in attrs}
+    result = dict(layer)
+    for name in _PER_CORE:
+        result[name] = _param_value(attrs[name])
     return result
 
 
@@ -119,46 +155,73 @@ def _tile_of(buffer: ir.Value) -> tuple[int, int]:
     return ir.IntegerAttr(tile.attributes["col"]).value, ir.IntegerAttr(tile.attributes["row"]).value
 
 
+def _host_end(value: ir.Value) -> _End:
+    owner = value.owner
+    constant = False
+    if isinstance(owner, ir.OpView) and owner.operation.name == "bufferization.to_buffer":
+        source = owner.operands[0].owner
+        constant = isinstance(source, ir.OpView) and source.operation.name == "arith.constant"
+    return _End(memory_level(value.type), None, is_index_buffer(value.type), constant)
+
+
 def _decode(op) -> _Device:
+    """Reads a device program once: tiles, buffers, DMA transfers and kernels with their host roots."""
     device = _Device(targets.get(ir.StringAttr(op.attributes["target"]).value),
                      ir.StringAttr(op.attributes["dtype"]).value)
+    tiles: dict[ir.Value, tuple[int, int]] = {}
+    ends: dict[ir.Value, _End] = {}
     feeds: dict[ir.Value, ir.Value] = {}  # dst -> src
     drains: dict[ir.Value, ir.Value] = {}  # src -> dst
     cores = []
+
+    def end_of(value: ir.Value) -> _End:
+        if value not in ends:
+            ends[value] = _host_end(value)
+        return ends[value]
+
     for inner in op.regions[0].blocks[0].operations:
-        if inner.operation.name == "aie.dma":
-            device.dmas.append(inner)
-            feeds[inner.operands[1]] = inner.operands[0]
-            drains[inner.operands[0]] = inner.operands[1]
-        elif inner.operation.name == "aie.core":
+        name = inner.operation.name
+        if name == "aie.tile":
+            tiles[inner.result] = (ir.IntegerAttr(inner.attributes["col"]).value,
+                                   ir.IntegerAttr(inner.attributes["row"]).value)
+        elif name == "aie.buffer":
+            tile = tiles.get(inner.operands[0]) if len(inner.operands) else None
+            ends[inner.result] = _End(ir.StringAttr(inner.attributes["level"]).value, tile,
+                                      is_index_buffer(inner.result.type), False)
+        elif name == "aie.dma":
+            src, dst = inner.operands[0], inner.operands[1]
+            device.transfers.append(_Transfer(
+                src, dst, end_of(src), end_of(dst), tuple(ir.DenseI64ArrayAttr(inner.attributes["sizes"])),
+                ir.IntegerAttr(inner.attributes["repeat"]).value,
+            ))
+            feeds[dst] = src
+            drains[src] = dst
+        elif name == "aie.core":
             cores.append(inner)
 
     def root(value: ir.Value, links: dict) -> ir.Value:
         seen = 0
-        while buffer_level_of(value) != "L3":
+        while end_of(value).tile is not None:
             if value not in links or seen > 8:
                 raise InterpreterError("a kernel buffer is not connected to host memory by DMA transfers",
                                        op_name="aie.device")
             value, seen = links[value], seen + 1
         return value
 
-    def buffer_level_of(value: ir.Value) -> str:
-        owner = value.owner
-        if isinstance(owner, ir.OpView) and owner.operation.name == "aie.buffer":
-            return ir.StringAttr(owner.attributes["level"]).value
-        return "L3"
-
+    names = ("input", "values", "row_ptr", "col_idx", "output", "bias")
+    layer_params = None
     for core in cores:
         for kernel in core.regions[0].blocks[0].operations:
             if kernel.operation.name not in _KERNELS:
                 continue
-            names = ("input", "values", "row_ptr", "col_idx", "output", "bias")
             roots = {}
             for name, value in zip(names, kernel.operands):
                 if name in ("values", "col_idx") and value not in feeds:
                     continue  # a share without stored blocks: nothing is ever loaded
                 roots[name] = root(value, drains if name == "output" else feeds)
-            device.kernels.append(_Kernel(kernel, _tile_of(kernel.operands[0]), roots, _params(kernel)))
+            params = _params(kernel, layer_params)
+            layer_params = layer_params or params
+            device.kernels.append(_Kernel(kernel, end_of(kernel.operands[0]).tile, roots, params))
     return device
 
 
@@ -272,9 +335,13 @@ def device(interp, op, args):
     decoded = interp.static(op, _decode)
     env = interp.env
     columns: dict[tuple, list[_Kernel]] = {}
+    shares: dict[ir.Value, np.ndarray] = {}
     for kernel in decoded.kernels:
         if kernel.weights is None:
-            kernel.weights = _dense_share(kernel, env, env[kernel.roots["output"]].dtype)
+            share = kernel.roots["row_ptr"]
+            if share not in shares:
+                shares[share] = _dense_share(kernel, env, env[kernel.roots["output"]].dtype)
+            kernel.weights = shares[share]
         if kernel.op.operation.name == "aie.matmul_bsr":
             _run_matmul(kernel, env, kernel.weights)
         else:
@@ -303,39 +370,15 @@ class DeviceCost:
     weights: int = 0
 
 
-def _is_constant_buffer(value: ir.Value) -> bool:
-    """A host buffer holding a constant: a share of a packed weight, its index, or a bias."""
-    owner = value.owner
-    if not (isinstance(owner, ir.OpView) and owner.operation.name == "bufferization.to_buffer"):
-        return False
-    source = owner.operands[0].owner
-    return isinstance(source, ir.OpView) and source.operation.name == "arith.constant"
-
-
-def _dma_bytes(dma, device: _Device) -> int:
-    index = is_index_buffer(dma.operands[0].type)
-    width = device.target.block_index_bytes if index else COSTED_DTYPES[device.dtype]
-    sizes = list(ir.DenseI64ArrayAttr(dma.attributes["sizes"]))
-    return math.prod(sizes) * ir.IntegerAttr(dma.attributes["repeat"]).value * width
-
-
-def _kernel_macs(kernel: _Kernel, env_constants) -> tuple[int, int]:
-    """(MACs on the stored blocks, dense MACs) of a kernel's work unit."""
+def _positions(kernel: _Kernel) -> int:
+    """Output positions of a kernel's work unit (rows of a matmul; batch x pixels of a convolution)."""
     p = kernel.params
-    lo, hi = p["channels"]
     s0, s1 = p["spatial"]
-    w = p["weight_shape"]
     if kernel.op.operation.name == "aie.matmul_bsr":
-        positions = s1 - s0
-    else:
-        out = ir.ShapedType(kernel.roots["output"].type).shape
-        nhwc = p["layout"] == "nhwc"
-        oh, ow = (out[1], out[2]) if nhwc else (out[2], out[3])
-        positions = out[0] * (s1 - s0) * (oh if p["spatial_dim"] == "width" else ow)
-    row_ptr, col_idx, block = env_constants(kernel)
-    shape = (hi - lo, *w[1:])
-    dense = math.prod(shape) * positions
-    return stored_macs(row_ptr, col_idx, shape, block, positions), dense
+        return s1 - s0
+    out = ir.ShapedType(kernel.roots["output"].type).shape
+    oh, ow = (out[1], out[2]) if p["layout"] == "nhwc" else (out[2], out[3])
+    return out[0] * (s1 - s0) * (oh if p["spatial_dim"] == "width" else ow)
 
 
 def _constant_of(value: ir.Value) -> np.ndarray:
@@ -357,14 +400,6 @@ def _index_arrays(kernel: _Kernel):
     return row_ptr, col_idx, tuple(values_shape[1:3])
 
 
-def _column(value: ir.Value, other: ir.Value) -> int:
-    """The array column a transfer end is in: its buffer's tile, or for host memory the other end's tile."""
-    owner = value.owner
-    if isinstance(owner, ir.OpView) and owner.operation.name == "aie.buffer":
-        return _tile_of(value)[0]
-    return _tile_of(other)[0]
-
-
 def device_cost(op, decoded: _Device) -> DeviceCost:
     """Cycles and bytes of a device program (see the module docstring)."""
     t, dtype = decoded.target, decoded.dtype
@@ -372,55 +407,63 @@ def device_cost(op, decoded: _Device) -> DeviceCost:
     result = DeviceCost()
     stream_in = t.core_dma_in_channels * t.stream_bytes_per_cycle
     stream_out = t.core_dma_out_channels * t.stream_bytes_per_cycle
+    data_width, index_width = COSTED_DTYPES[dtype], t.block_index_bytes
     mem_read: dict[int, int] = {}
     mem_write: dict[int, int] = {}
     ddr_read: dict[int, int] = {}
     ddr_write: dict[int, int] = {}
     multicast: set[tuple] = set()
-    for dma in decoded.dmas:
-        nbytes = _dma_bytes(dma, decoded)
-        transfers = ir.IntegerAttr(dma.attributes["repeat"]).value
-        src, dst = dma.operands[0], dma.operands[1]
-        levels = (buffer_level(src, op), buffer_level(dst, op))
+    for transfer in decoded.transfers:
+        src, dst = transfer.src_end, transfer.dst_end
+        width = index_width if src.index else data_width
+        nbytes = math.prod(transfer.sizes) * transfer.repeat * width
         # One L2 buffer streamed identically to several cores is one multicast
         # stream (the stream switch broadcasts it): read from the memtile once.
-        stream_key = (src, tuple(dma.attributes["sizes"]), transfers)
+        stream_key = (transfer.src, transfer.sizes, transfer.repeat)
         first_read = stream_key not in multicast
         multicast.add(stream_key)
-        if levels[0] != "L2" or first_read:
-            result.traffic[levels[0]] += nbytes
-        result.traffic[levels[1]] += nbytes if levels[1] != levels[0] or levels[0] != "L2" else 0
-        if levels[1] == "L1":
-            core = _tile_of(dst)
-            result.dma_in[core] = result.dma_in.get(core, 0.0) + nbytes / stream_in + transfers * t.dma_setup_cycles
-        if levels[0] == "L1":
-            core = _tile_of(src)
-            result.dma_out[core] = result.dma_out.get(core, 0.0) + nbytes / stream_out + transfers * t.dma_setup_cycles
-        if levels[0] == "L2" and first_read:
-            column = _column(src, dst)
-            mem_read[column] = mem_read.get(column, 0) + nbytes
-        if levels[1] == "L2":
-            column = _column(dst, src)
-            mem_write[column] = mem_write.get(column, 0) + nbytes
-        if levels[0] == "L3":
-            column = _column(src, dst)
-            ddr_read[column] = ddr_read.get(column, 0) + nbytes
-            result.weights += nbytes if _is_constant_buffer(src) else 0
-        if levels[1] == "L3":
-            column = _column(dst, src)
-            ddr_write[column] = ddr_write.get(column, 0) + nbytes
+        if src.level != "L2" or first_read:
+            result.traffic[src.level] += nbytes
+        if dst.level != src.level or src.level != "L2":
+            result.traffic[dst.level] += nbytes
+        # the column an end is in: its tile's, or for host memory the other end's
+        src_column = (src.tile or dst.tile)[0]
+        dst_column = (dst.tile or src.tile)[0]
+        if dst.level == "L1":
+            result.dma_in[dst.tile] = (result.dma_in.get(dst.tile, 0.0) + nbytes / stream_in
+                                       + transfer.repeat * t.dma_setup_cycles)
+        if src.level == "L1":
+            result.dma_out[src.tile] = (result.dma_out.get(src.tile, 0.0) + nbytes / stream_out
+                                        + transfer.repeat * t.dma_setup_cycles)
+        if src.level == "L2" and first_read:
+            mem_read[src_column] = mem_read.get(src_column, 0) + nbytes
+        if dst.level == "L2":
+            mem_write[dst_column] = mem_write.get(dst_column, 0) + nbytes
+        if src.level == "L3":
+            ddr_read[src_column] = ddr_read.get(src_column, 0) + nbytes
+            result.weights += nbytes if src.constant else 0
+        if dst.level == "L3":
+            ddr_write[dst_column] = ddr_write.get(dst_column, 0) + nbytes
     for column in set(mem_read) | set(mem_write):
         read = mem_read.get(column, 0) / (t.memtile_read_bytes_per_s / clock)
         write = mem_write.get(column, 0) / (t.memtile_write_bytes_per_s / clock)
         result.memtile[column] = max(read, write)
     result.ddr = ddr_cycles(t, ddr_read, ddr_write)
     rate = t.macs_per_cycle_for(dtype, allow_emulated=True) * t.kernel_efficiency
+    per_position: dict[ir.Value, tuple[int, int]] = {}  # share -> (stored blocks, MACs per output position)
     for kernel in decoded.kernels:
-        macs, dense = _kernel_macs(kernel, _index_arrays)
         p = kernel.params
-        blocks = int(_index_arrays(kernel)[0][-1])
+        share = kernel.roots["row_ptr"]
+        if share not in per_position:
+            row_ptr, col_idx, block = _index_arrays(kernel)
+            lo, hi = p["channels"]
+            per_position[share] = (int(row_ptr[-1]), stored_macs(row_ptr, col_idx, (hi - lo, *p["weight_shape"][1:]), block, 1))
+        blocks, share_macs = per_position[share]
+        positions = _positions(kernel)
+        lo, hi = p["channels"]
+        macs = share_macs * positions
         result.macs[kernel.core] = macs
-        result.macs_dense += dense
+        result.macs_dense += (hi - lo) * math.prod(p["weight_shape"][1:]) * positions
         result.calls[kernel.core] = p["calls"]
         result.compute[kernel.core] = (macs / rate + p["calls"] * t.kernel_call_overhead_cycles
                                        + blocks * p["output_tiles"] * t.block_index_overhead_cycles)

@@ -534,9 +534,12 @@ class Interpreter:
 
     # ------------------------------------------------------------------ helpers for implementations
 
-    def static(self, op: ir.OpView, compute: Callable[[ir.OpView], T]) -> T:
-        """``compute(op)``, computed once per (op, compute) and cached: parsed attributes, constants, maps."""
-        key = (op, compute)
+    def static(self, op: ir.OpView, compute: Callable[[ir.OpView], T], key: Any = None) -> T:
+        """``compute(op)``, computed once per (op, compute) and cached: parsed attributes, constants, maps.
+
+        `key` replaces `compute` in the cache key when `compute` is a fresh closure.
+        """
+        key = (op, compute if key is None else key)
         try:
             return self._static[key]
         except KeyError:

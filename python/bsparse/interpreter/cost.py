@@ -93,6 +93,7 @@ class CostModel(Listener):
         self.dtype = dtype
         self.layers: list[LayerReport] = []
         self._cache: dict[Any, LayerReport | None] = {}
+        self._costed = 0
         #: (target, dtype) of the first ``aie.device`` costed: the report's target.
         self.device: tuple[targets.Target, str] | None = None
         #: The interpreter running the program, when there is one: cost functions share its per-op caches.
@@ -136,16 +137,20 @@ class CostModel(Listener):
         fn = COSTS.get(op.name)
         if fn is None:
             return
-        try:
-            layer = self._cache[op]
-        except KeyError:
-            layer = self._cache[op] = fn(op, self)
+        self._costed += 1
+        if self.interpreter is not None:  # costs depend on the op only: cached with the interpreter's
+            layer = self.interpreter.static(op, lambda o: fn(o, self), key=fn)
+        else:
+            try:
+                layer = self._cache[op]
+            except KeyError:
+                layer = self._cache[op] = fn(op, self)
         if layer is not None:
             self.layers.append(layer)
 
     def next_index(self) -> int:
-        """How many layers have been costed so far (for default layer names)."""
-        return len(self._cache)
+        """How many costed ops have run so far (for default layer names)."""
+        return self._costed - 1
 
     def report(self) -> Report:
         """The report of everything run so far; the device's target wins when the program has one."""
@@ -154,7 +159,7 @@ class CostModel(Listener):
 
 
 def run_program(module: ir.Module, *inputs: Any, target: str | None = None, dtype: str = DEFAULT_DTYPE,
-                function: str = "main") -> tuple[tuple[Any, ...], Report]:
+                function: str = "main", interpreter: Interpreter | None = None) -> tuple[tuple[Any, ...], Report]:
     """Runs ``@function`` of `module` on `inputs` and returns its outputs and cost report.
 
     Args:
@@ -163,14 +168,20 @@ def run_program(module: ir.Module, *inputs: Any, target: str | None = None, dtyp
         target: Target name for ops that have no ``aie.device`` of their own.
         dtype: Costed data type for those ops.
         function: The function to run.
+        interpreter: An interpreter of `module` from an earlier run, to reuse
+            what it decoded and costed (a program's ops are decoded once).
 
     Raises:
         InterpreterError: bad inputs or an op that cannot be run.
         UnknownTargetError: `target` is not a shipped target.
     """
     model = CostModel.for_module(module, targets.get(target) if target else None, dtype)
-    model.interpreter = Interpreter(module, listener=model)
-    outputs = model.interpreter.call(function, *inputs)
+    model.interpreter = interpreter if interpreter is not None else Interpreter(module)
+    model.interpreter.listener = model
+    try:
+        outputs = model.interpreter.call(function, *inputs)
+    finally:
+        model.interpreter.listener = None
     return outputs, model.report()
 
 
