@@ -25,11 +25,11 @@ import torch_mlir.ir as ir
 from torch_mlir.passmanager import PassManager
 
 from bsparse import targets
-from bsparse.dtypes import DEFAULT_DTYPE, dtype_bytes
+from bsparse.dtypes import DEFAULT_DTYPE
 from bsparse.errors import OptionError
 from bsparse.passes import PASSES, Pass
-from bsparse.passes.base import parse_bool, parse_fraction, parse_name_list
-from bsparse.patterns import DEFAULT_PATTERN, BlockPattern, parse_pattern
+from bsparse.passes.base import parse_block_pattern, parse_bool, parse_choice, parse_dtype, parse_fraction, parse_name_list, parse_target
+from bsparse.patterns import DEFAULT_PATTERN
 
 __all__ = [
     "NAMED_PIPELINES",
@@ -312,7 +312,7 @@ class NamedPipeline:
 
     def all_options(self) -> tuple[PipelineOption, ...]:
         names = [stage.name for stage in self.stages]
-        until = PipelineOption("until", names[-1], f"last stage to run ({'|'.join(names)})", _choice(names))
+        until = PipelineOption("until", names[-1], f"last stage to run ({'|'.join(names)})", parse_choice(names))
         return (*self.options, until)
 
     def bind(self, options: Mapping[str, str]) -> "BoundPipeline":
@@ -382,20 +382,8 @@ class BoundPipeline:
         return step.element(self.texts, self.values)
 
 
-def _choice(choices):
-    def parse(text: str) -> str:
-        if text not in choices:
-            raise ValueError(f"expected one of {', '.join(choices)}, got '{text}'")
-        return text
-
-    return parse
 
 
-def _parse_block_pattern(text: str) -> BlockPattern:
-    pattern = parse_pattern(text)
-    if not isinstance(pattern, BlockPattern):
-        raise ValueError(f"pattern '{text}' is not supported by bsparse-pack yet")
-    return pattern
 
 
 def _parse_sparsity(text: str) -> float | None:
@@ -403,14 +391,8 @@ def _parse_sparsity(text: str) -> float | None:
     return None if text.strip().lower() == "none" else parse_fraction(text)
 
 
-def _parse_target(text: str) -> str:
-    targets.get(text)  # UnknownTargetError (a ValueError) lists the known targets
-    return text
 
 
-def _parse_dtype(text: str) -> str:
-    dtype_bytes(text)
-    return text
 
 
 def _check_compile(values: dict[str, Any]) -> str | None:
@@ -427,13 +409,13 @@ COMPILE = NamedPipeline(
     name="bsparse-compile",
     summary="the whole chain: sparsify, pack, partition over cores, lower to aie",
     options=(
-        PipelineOption("pattern", DEFAULT_PATTERN, "sparsity pattern, e.g. block:8x8", _parse_block_pattern),
+        PipelineOption("pattern", DEFAULT_PATTERN, "sparsity pattern, e.g. block:8x8", parse_block_pattern),
         PipelineOption("sparsity", "0.5", "fraction of blocks to zero in [0, 1), or none to keep the program's own zeros", _parse_sparsity),
-        PipelineOption("scope", "layer", "per-layer sparsity or one global threshold (layer|global)", _choice(("layer", "global"))),
+        PipelineOption("scope", "layer", "per-layer sparsity or one global threshold (layer|global)", parse_choice(("layer", "global"))),
         PipelineOption("keep", "", "comma-separated layer names to keep dense", parse_name_list),
         PipelineOption("keep-small", "true", "keep layers that cannot hold a whole block dense", parse_bool),
-        PipelineOption("target", targets.DEFAULT_TARGET, "target the program is partitioned for and lowered to", _parse_target),
-        PipelineOption("dtype", DEFAULT_DTYPE, "costed data type of the lowered program", _parse_dtype),
+        PipelineOption("target", targets.DEFAULT_TARGET, "target the program is partitioned for and lowered to", parse_target),
+        PipelineOption("dtype", DEFAULT_DTYPE, "costed data type of the lowered program", parse_dtype),
     ),
     stages=(
         Stage(

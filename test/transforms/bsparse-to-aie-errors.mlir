@@ -7,7 +7,7 @@
 // RUN: not bsparse-opt %s -p 'bsparse-to-aie{target=aie2-2x2}' --split-input-file 2>&1 | filecheck %s --check-prefix=PLAN
 
 // TARGET: error: invalid value for option 'target' of pass 'bsparse-to-aie': unknown target 'nope'; known targets: {{.*}}aie1-vc1902, {{.*}}aie2-2x2, {{.*}}aie2-phoenix
-// DTYPE: error: invalid value for option 'dtype' of pass 'bsparse-to-aie': expected one of i8, i16, bf16, f32, got 'f64'
+// DTYPE: error: invalid value for option 'dtype' of pass 'bsparse-to-aie': unknown data type 'f64' (known: i8, i16, bf16, f32)
 // NO-BF16: error: pass 'bsparse-to-aie': target 'aie1-vc1902' has no native bf16 MACs (native: i8, i16, f32)
 // OPTION: error: pass 'bsparse-to-aie' has no option 'size' (options: dtype, target)
 // TARGET-NOT: aie.device

@@ -27,7 +27,10 @@ import torch_mlir.ir as ir
 
 from bsparse.errors import BsparseError, OptionError
 
-__all__ = ["Pass", "option", "parse_bool", "parse_fraction", "parse_positive_int", "parse_name_list", "show_name_list"]
+__all__ = [
+    "Pass", "option", "parse_block_pattern", "parse_bool", "parse_choice", "parse_dtype", "parse_fraction",
+    "parse_name_list", "parse_positive_int", "parse_target", "show_name_list",
+]
 
 
 def option(default: Any, help: str, *, parse: Callable[[str], Any] = str, show: Callable[[Any], str] = str) -> Any:
@@ -64,6 +67,43 @@ def parse_fraction(text: str) -> float:
     if not 0.0 <= value < 1.0:
         raise ValueError(f"{text} is not in [0, 1)")
     return value
+
+
+def parse_choice(choices):
+    """A parser accepting exactly one of `choices`."""
+
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got '{text}'")
+        return text
+
+    return parse
+
+
+def parse_block_pattern(text: str):
+    """A block pattern string (``block:RxC``); other patterns are not supported by the passes yet."""
+    from bsparse.patterns import BlockPattern, parse_pattern
+
+    pattern = parse_pattern(text)
+    if not isinstance(pattern, BlockPattern):
+        raise ValueError(f"pattern '{text}' is not supported by the passes yet")
+    return pattern
+
+
+def parse_target(text: str) -> str:
+    """The name of a shipped target."""
+    from bsparse import targets
+
+    targets.get(text)  # UnknownTargetError (a ValueError) lists the known targets
+    return text
+
+
+def parse_dtype(text: str) -> str:
+    """A costed data type name."""
+    from bsparse.dtypes import dtype_bytes
+
+    dtype_bytes(text)  # OptionError lists the known types
+    return text
 
 
 def parse_name_list(text: str) -> tuple[str, ...]:

@@ -85,7 +85,7 @@ from bsparse import targets
 from bsparse.dialects.bsparse import Conv2dOp, MatmulOp
 from bsparse.errors import BsparseError, OptionError
 from bsparse.passes._match import defining_op
-from bsparse.passes.base import Pass, option
+from bsparse.passes.base import Pass, option, parse_target
 from bsparse.passes.pack import packed_data
 from bsparse.targets import Target, TargetError
 
@@ -333,9 +333,6 @@ def patterns(target: Target) -> RewritePatternSet:
     return rewrites
 
 
-def _parse_target(text: str) -> str:
-    targets.get(text)  # UnknownTargetError (a ValueError) lists the known targets
-    return text
 
 
 @dataclass(frozen=True)
@@ -343,7 +340,7 @@ class PartitionPass(Pass):
     NAME: ClassVar[str] = "bsparse-partition"
     SUMMARY: ClassVar[str] = "split each packed layer over the target's cores, balancing stored blocks"
 
-    target: str = option("aie2-4x4", "target whose cols x core_rows cores share each layer", parse=_parse_target)
+    target: str = option("aie2-4x4", "target whose cols x core_rows cores share each layer", parse=parse_target)
 
     def __post_init__(self):
         try:

@@ -26,8 +26,8 @@ from bsparse.errors import OptionError
 from bsparse.frontend.names import layer_name
 from bsparse.irutil import numpy_to_dense
 from bsparse.passes._weights import WeightUse, weight_use
-from bsparse.passes.base import Pass, option, parse_bool, parse_fraction, parse_name_list, show_name_list
-from bsparse.patterns import BlockPattern, parse_pattern
+from bsparse.passes.base import Pass, option, parse_block_pattern, parse_bool, parse_choice, parse_fraction, parse_name_list, show_name_list
+from bsparse.patterns import BlockPattern
 from bsparse.patterns.block import keep_mask
 
 __all__ = ["SparsifyPass", "layer_label", "weight_uses"]
@@ -56,20 +56,8 @@ def weight_uses(module: ir.Operation) -> list[tuple[str, WeightUse]]:
     return found
 
 
-def _choice(choices):
-    def parse(text: str) -> str:
-        if text not in choices:
-            raise ValueError(f"expected one of {', '.join(choices)}, got '{text}'")
-        return text
-
-    return parse
 
 
-def _parse_block_pattern(text: str) -> BlockPattern:
-    pattern = parse_pattern(text)
-    if not isinstance(pattern, BlockPattern):
-        raise ValueError(f"pattern '{text}' is not supported by this pass yet")
-    return pattern
 
 
 @dataclass(frozen=True)
@@ -77,10 +65,10 @@ class SparsifyPass(Pass):
     NAME: ClassVar[str] = "bsparse-sparsify"
     SUMMARY: ClassVar[str] = "prune constant matmul/conv weights to a block pattern by block norm"
 
-    pattern: BlockPattern = option(BlockPattern(), "sparsity pattern, e.g. block:8x8", parse=_parse_block_pattern)
+    pattern: BlockPattern = option(BlockPattern(), "sparsity pattern, e.g. block:8x8", parse=parse_block_pattern)
     sparsity: float = option(0.5, "fraction of blocks to zero, in [0, 1)", parse=parse_fraction)
-    scope: str = option("layer", "per-layer sparsity or one global threshold (layer|global)", parse=_choice(SCOPES))
-    score: str = option("l2", "block score (l2|l1)", parse=_choice(SCORES))
+    scope: str = option("layer", "per-layer sparsity or one global threshold (layer|global)", parse=parse_choice(SCOPES))
+    score: str = option("l2", "block score (l2|l1)", parse=parse_choice(SCORES))
     keep: tuple[str, ...] = option((), "comma-separated layer names to keep dense", parse=parse_name_list, show=show_name_list)
     keep_small: bool = option(True, "keep layers that cannot hold a whole block dense", parse=parse_bool)
 

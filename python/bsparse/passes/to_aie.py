@@ -51,7 +51,7 @@ from bsparse.irutil import numpy_to_dense
 from bsparse.packed import packed_data
 from bsparse.passes._match import defining_op
 from bsparse.passes._tiling import Axis, TilePlan, Work, plan_tiles
-from bsparse.passes.base import Pass, option
+from bsparse.passes.base import Pass, option, parse_dtype, parse_target
 from bsparse.passes.partition import Partition, columns_per_slice, plan_partition, spatial_extent
 from bsparse.patterns import BsrData
 from bsparse.residency import L2_MEMORY_SPACE, L2_SHARES, stays_on_chip
@@ -474,15 +474,8 @@ def patterns(target: targets.Target, dtype: str) -> RewritePatternSet:
     return rewrites
 
 
-def _parse_target(text: str) -> str:
-    targets.get(text)  # UnknownTargetError (a ValueError) lists the known targets
-    return text
 
 
-def _parse_dtype(text: str) -> str:
-    if text not in COSTED_DTYPES:
-        raise ValueError(f"expected one of {', '.join(COSTED_DTYPES)}, got '{text}'")
-    return text
 
 
 @dataclass(frozen=True)
@@ -490,8 +483,8 @@ class ToAiePass(Pass):
     NAME: ClassVar[str] = "bsparse-to-aie"
     SUMMARY: ClassVar[str] = "lower packed layers to aie device programs: L3/L2/L1 buffers, DMA, per-core kernels"
 
-    target: str = option(targets.DEFAULT_TARGET, "target the device programs are for", parse=_parse_target)
-    dtype: str = option(DEFAULT_DTYPE, "costed data type (i8, i16, bf16, f32)", parse=_parse_dtype)
+    target: str = option(targets.DEFAULT_TARGET, "target the device programs are for", parse=parse_target)
+    dtype: str = option(DEFAULT_DTYPE, "costed data type (i8, i16, bf16, f32)", parse=parse_dtype)
 
     def __post_init__(self):
         try:
