@@ -76,22 +76,22 @@
 // CHECK-NEXT: "aie.dma"(%[[CI2A]], %[[CIA]])
 // CHECK-NEXT: "aie.dma"(%[[YA]], %[[Y2A]]) {dst_offsets = array<i64: 0, 0>, repeat = 1 : i64, sizes = array<i64: 4, 16>, src_offsets = array<i64: 0, 0>}
 // CHECK-NEXT: "aie.core"(%[[T00]]) ({
-// CHECK-NEXT: "aie.matmul_bsr"(%[[XA]], %[[VA]], %[[RPA]], %[[CIA]], %[[YA]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, params = {activation = "none", block_rows = array<i64: 0, 2>, calls = 1 : i64, channels = array<i64: 0, 16>, k_chunks = 1 : i64, output_tiles = 1 : i64, spatial = array<i64: 0, 4>, spatial_dim = "rows", tile = array<i64: 4, 1>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 32, 16>}} : (memref<4x16xf32>, memref<4x8x8xf32>, memref<3xi64>, memref<4xi64>, memref<4x16xf32>) -> ()
+// CHECK-NEXT: "aie.matmul_bsr"(%[[XA]], %[[VA]], %[[RPA]], %[[CIA]], %[[YA]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, params = {activation = "none", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, k_chunks = 1 : i64, output_tiles = 1 : i64, spatial = array<i64: 0, 4>, spatial_dim = "rows", tile = array<i64: 4, 1>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 32, 16>}} : (memref<4x16xf32>, memref<4x8x8xf32>, memref<3xi64>, memref<4xi64>, memref<4x16xf32>) -> ()
 // CHECK-NEXT: }) : (index) -> ()
 // CHECK-NEXT: %[[T01:.*]] = "aie.tile"() {col = 0 : i64, row = 3 : i64} : () -> index
 // CHECK: "aie.dma"(%[[X2A]], %{{.*}})
 // CHECK-NEXT: "aie.dma"(%[[W2B]], %{{.*}})
 // CHECK: "aie.core"(%[[T01]]) ({
-// CHECK-NEXT: "aie.matmul_bsr"({{.*}}) {{{.*}}block_rows = array<i64: 2, 4>, calls = 1 : i64, channels = array<i64: 16, 32>, {{.*}}spatial = array<i64: 0, 4>, spatial_dim = "rows"
+// CHECK-NEXT: "aie.matmul_bsr"({{.*}}) {{{.*}}block_rows = array<i64: 2, 4>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 16, 32>, {{.*}}spatial = array<i64: 0, 4>, spatial_dim = "rows"
 // CHECK: %[[T10:.*]] = "aie.tile"() {col = 1 : i64, row = 2 : i64} : () -> index
 // CHECK: "aie.dma"(%[[X2B]], %{{.*}})
 // CHECK-NEXT: "aie.dma"(%[[W2A]], %{{.*}})
 // CHECK: "aie.dma"(%{{.*}}, %[[Y2B]])
 // CHECK-NEXT: "aie.core"(%[[T10]]) ({
-// CHECK-NEXT: "aie.matmul_bsr"({{.*}}) {{{.*}}block_rows = array<i64: 0, 2>, calls = 1 : i64, channels = array<i64: 0, 16>, {{.*}}spatial = array<i64: 4, 8>, spatial_dim = "rows"
+// CHECK-NEXT: "aie.matmul_bsr"({{.*}}) {{{.*}}block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, {{.*}}spatial = array<i64: 4, 8>, spatial_dim = "rows"
 // CHECK: %[[T11:.*]] = "aie.tile"() {col = 1 : i64, row = 3 : i64} : () -> index
 // CHECK: "aie.core"(%[[T11]]) ({
-// CHECK-NEXT: "aie.matmul_bsr"({{.*}}) {{{.*}}block_rows = array<i64: 2, 4>, calls = 1 : i64, channels = array<i64: 16, 32>, {{.*}}spatial = array<i64: 4, 8>, spatial_dim = "rows"
+// CHECK-NEXT: "aie.matmul_bsr"({{.*}}) {{{.*}}block_rows = array<i64: 2, 4>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 16, 32>, {{.*}}spatial = array<i64: 4, 8>, spatial_dim = "rows"
 // CHECK-NEXT: }) : (index) -> ()
 // CHECK-NEXT: }) {dtype = "i8", target = "aie2-2x2"} : () -> ()
 // CHECK-NEXT: %[[T:.*]] = bufferization.to_tensor %[[Y3]] restrict : memref<8x32xf32> to tensor<8x32xf32>
@@ -139,9 +139,9 @@ func.func @matmul_rank3(%x: tensor<2x4x16xf32>) -> tensor<2x4x32xf32> {
 // CHECK-NEXT: "aie.dma"(%[[B0]], %[[BA]]) {{{.*}}repeat = 1 : i64, sizes = array<i64: 8>
 // CHECK-NEXT: "aie.dma"(%[[YA]], %[[Y2]]) {{{.*}}repeat = 1 : i64, sizes = array<i64: 1, 8, 6, 3>
 // CHECK-NEXT: "aie.core"(%[[T00]]) ({
-// CHECK-NEXT: "aie.conv2d_bsr"(%[[XA]], %[[VA]], %[[RPA]], %[[CIA]], %[[YA]], %[[BA]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>, params = {activation = "relu", block_rows = array<i64: 0, 1>, calls = 1 : i64, channels = array<i64: 0, 8>, dilations = array<i64: 1, 1>, groups = 1 : i64, k_chunks = 1 : i64, layout = "nchw", output_tiles = 1 : i64, padding = array<i64: 1, 1, 1, 1>, spatial = array<i64: 0, 3>, spatial_dim = "width", strides = array<i64: 1, 1>, tile = array<i64: 6, 3>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 16, 3, 3>}}
+// CHECK-NEXT: "aie.conv2d_bsr"(%[[XA]], %[[VA]], %[[RPA]], %[[CIA]], %[[YA]], %[[BA]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>, params = {activation = "relu", block_rows = array<i64: 0, 1>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 8>, dilations = array<i64: 1, 1>, groups = 1 : i64, k_chunks = 1 : i64, layout = "nchw", output_tiles = 1 : i64, padding = array<i64: 1, 1, 1, 1>, spatial = array<i64: 0, 3>, spatial_dim = "width", strides = array<i64: 1, 1>, tile = array<i64: 6, 3>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 16, 3, 3>}}
 // CHECK: "aie.tile"() {col = 0 : i64, row = 3 : i64}
-// CHECK: "aie.conv2d_bsr"({{.*}}) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>, params = {activation = "relu", block_rows = array<i64: 1, 2>, calls = 1 : i64, channels = array<i64: 8, 16>, {{.*}}spatial = array<i64: 0, 3>, spatial_dim = "width"
+// CHECK: "aie.conv2d_bsr"({{.*}}) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>, params = {activation = "relu", block_rows = array<i64: 1, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 8, 16>, {{.*}}spatial = array<i64: 0, 3>, spatial_dim = "width"
 // CHECK-SAME: (memref<1x16x8x5xf32>, memref<1x8x8x3x3xf32>, memref<2xi64>, memref<1xi64>, memref<1x8x6x3xf32>, memref<8xf32>) -> ()
 // CHECK: "aie.tile"() {col = 1 : i64, row = 2 : i64}
 // CHECK: "aie.conv2d_bsr"({{.*}}) {{{.*}}channels = array<i64: 0, 8>, {{.*}}spatial = array<i64: 3, 6>, spatial_dim = "width"
@@ -198,9 +198,9 @@ func.func @conv_nhwc_tall(%x: tensor<1x7x1x16xf32>) -> tensor<1x7x1x8xf32> {
 // CHECK: "aie.dma"(%[[X2]], %[[XA]]) {{{.*}}repeat = 2 : i64, sizes = array<i64: 1, 4, 7, 5>
 // CHECK: "aie.dma"(%{{.*}}, %[[Y2]]) {{{.*}}repeat = 2 : i64, sizes = array<i64: 1, 4, 5, 3>
 // CHECK-NEXT: "aie.core"(%[[T00]]) ({
-// CHECK-NEXT: "aie.conv2d_bsr"({{.*}}) {{{.*}}block_rows = array<i64: 0, 1>, calls = 2 : i64, channels = array<i64: 0, 4>, {{.*}}groups = 2 : i64, {{.*}}output_tiles = 2 : i64, {{.*}}spatial = array<i64: 0, 3>, {{.*}}weight_shape = array<i64: 8, 4, 3, 3>
+// CHECK-NEXT: "aie.conv2d_bsr"({{.*}}) {{{.*}}block_rows = array<i64: 0, 1>, calls = 2 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 4>, {{.*}}groups = 2 : i64, {{.*}}output_tiles = 2 : i64, {{.*}}spatial = array<i64: 0, 3>, {{.*}}weight_shape = array<i64: 8, 4, 3, 3>
 // CHECK: "aie.tile"() {col = 0 : i64, row = 3 : i64}
-// CHECK: "aie.conv2d_bsr"({{.*}}) {{{.*}}block_rows = array<i64: 1, 2>, calls = 2 : i64, channels = array<i64: 4, 8>, {{.*}}groups = 2 : i64
+// CHECK: "aie.conv2d_bsr"({{.*}}) {{{.*}}block_rows = array<i64: 1, 2>, calls = 2 : i64, channel_groups = 1 : i64, channels = array<i64: 4, 8>, {{.*}}groups = 2 : i64
 // CHECK-SAME: (memref<1x4x7x5xf32>, memref<1x4x4x3x3xf32>, memref<2xi64>, memref<1xi64>, memref<1x4x5x3xf32>) -> ()
 func.func @conv_grouped(%x: tensor<2x8x5x5xf32>) -> tensor<2x8x5x5xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 0]> : tensor<2xi64>, row_ptr = dense<[0, 1, 2]> : tensor<3xi64>, values = dense<1.0> : tensor<2x4x4x3x3xf32>} : () -> !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 4, 4>, f32>
@@ -234,7 +234,7 @@ func.func @conv_grouped(%x: tensor<2x8x5x5xf32>) -> tensor<2x8x5x5xf32> {
 // CHECK-NEXT: "aie.dma"(%[[RP2B]], %[[RPB]])
 // CHECK-NEXT: "aie.dma"(%[[YB]], %{{.*}})
 // CHECK-NEXT: "aie.core"(%[[T01]]) ({
-// CHECK-NEXT: "aie.matmul_bsr"(%[[XB]], %[[VB]], %[[RPB]], %[[CIB]], %[[YB]]) {{{.*}}block_rows = array<i64: 1, 2>, calls = 1 : i64, channels = array<i64: 8, 16>, {{.*}}weight_chunks = 0 : i64
+// CHECK-NEXT: "aie.matmul_bsr"(%[[XB]], %[[VB]], %[[RPB]], %[[CIB]], %[[YB]]) {{{.*}}block_rows = array<i64: 1, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 8, 16>, {{.*}}weight_chunks = 0 : i64
 // CHECK-NOT: "aie.dma"(%[[W2B]]
 // CHECK-NOT: "aie.dma"(%[[CI2B]]
 // CHECK: }) {dtype = "i8", target = "aie2-2x2"}
@@ -306,7 +306,7 @@ func.func @not_lowered(%x: tensor<2x16xf32>, %v: !bsparse.bsr<array<i64: 16, 16>
 // CHECK-NEXT: "aie.dma"(%[[W2]], %[[VA]]) {{{.*}}repeat = 3 : i64, sizes = array<i64: 4, 64, 64>
 // CHECK-NEXT: "aie.dma"(%{{.*}}, %[[RPA]]) {{{.*}}repeat = 1 : i64, sizes = array<i64: 2>
 // CHECK-NEXT: "aie.dma"(%[[CI2]], %[[CIA]]) {{{.*}}repeat = 3 : i64, sizes = array<i64: 4>
-// CHECK: "aie.matmul_bsr"({{.*}}) {{{.*}}block_rows = array<i64: 0, 1>, calls = 3 : i64, channels = array<i64: 0, 64>, k_chunks = 1 : i64, output_tiles = 1 : i64, spatial = array<i64: 0, 1>, spatial_dim = "rows", tile = array<i64: 1, 1>, weight_chunks = 3 : i64, weight_resident = false
+// CHECK: "aie.matmul_bsr"({{.*}}) {{{.*}}block_rows = array<i64: 0, 1>, calls = 3 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 64>, k_chunks = 1 : i64, output_tiles = 1 : i64, spatial = array<i64: 0, 1>, spatial_dim = "rows", tile = array<i64: 1, 1>, weight_chunks = 3 : i64, weight_resident = false
 func.func @matmul_streamed_weight(%x: tensor<2x640xf32>) -> tensor<2x128xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]> : tensor<20xi64>, row_ptr = dense<[0, 10, 20]> : tensor<3xi64>, values = dense<1.0> : tensor<20x64x64xf32>} : () -> !bsparse.bsr<array<i64: 128, 640>, array<i64: 64, 64>, f32>
   %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x640xf32>, !bsparse.bsr<array<i64: 128, 640>, array<i64: 64, 64>, f32>) -> tensor<2x128xf32>

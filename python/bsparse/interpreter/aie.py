@@ -123,8 +123,8 @@ class _Device:
 
 
 #: Kernel parameters that differ from core to core; the others are the layer's and read once.
-_PER_CORE = ("block_rows", "channels", "spatial", "tile", "output_tiles", "k_chunks", "weight_chunks",
-             "weight_resident", "calls")
+_PER_CORE = ("block_rows", "channels", "spatial", "tile", "output_tiles", "k_chunks", "channel_groups",
+             "weight_chunks", "weight_resident", "calls")
 
 
 def _param_value(attr: ir.Attribute):
@@ -466,7 +466,7 @@ def device_cost(op, decoded: _Device) -> DeviceCost:
         result.macs_dense += (hi - lo) * math.prod(p["weight_shape"][1:]) * positions
         result.calls[kernel.core] = p["calls"]
         result.compute[kernel.core] = (macs / rate + p["calls"] * t.kernel_call_overhead_cycles
-                                       + blocks * p["output_tiles"] * t.block_index_overhead_cycles)
+                                       + blocks * (p["output_tiles"] // p["channel_groups"]) * t.block_index_overhead_cycles)
     return result
 
 

@@ -77,7 +77,11 @@ class Work:
 
 @dataclass(frozen=True)
 class TilePlan:
-    """A core's loop: ``batch x n_t x n_tc`` output tiles, each ``n_k x chunks`` kernel calls."""
+    """A core's loop: ``n_co`` channel groups x ``batch x n_t x n_tc`` output tiles, each ``n_k x chunks`` calls.
+
+    ``co`` output channels (``co_rows`` block rows) are computed per tile;
+    the block row pointers and the bias of one group sit in L1 at a time.
+    """
 
     t: int
     tc: int
@@ -88,89 +92,103 @@ class TilePlan:
     chunk_blocks: int
     chunks: int
     weight_resident: bool
+    co: int = 0
+    co_rows: int = 0
+    n_co: int = 1
 
     @property
     def output_tiles(self) -> int:
-        return self.n_t * self.n_tc
+        """Output tiles of one image, over all channel groups."""
+        return self.n_t * self.n_tc * self.n_co
 
     def calls(self, batch: int) -> int:
-        """Kernel invocations of the core."""
-        return batch * self.output_tiles * self.n_k * max(self.chunks, 1)
+        """Kernel invocations of the core: one per weight chunk (at least one per group and input chunk) per tile."""
+        return batch * self.n_t * self.n_tc * max(self.chunks, self.n_co * self.n_k)
 
     def weight_loads(self, batch: int) -> int:
         """How many times the core's weight share is loaded into L1."""
-        return 1 if self.weight_resident else batch * self.output_tiles
+        return 1 if self.weight_resident else batch * self.n_t * self.n_tc
 
 
 def _input_tile_bytes(work: Work, t: int, tc: int, k: int) -> int:
     return k * work.stream.input_extent(t) * work.across.input_extent(tc) * work.element_bytes
 
 
-def _fit_tile(work: Work, target: Target, k: int) -> tuple[int, int] | None:
-    """The largest output tile ``(t, tc)`` whose input (with `k` channels) and output fit L1, or None."""
+def _fit_tile(work: Work, target: Target, k: int, co: int) -> tuple[int, int] | None:
+    """The largest output tile ``(t, tc)`` whose input (with `k` channels) and output (`co` channels) fit L1, or None."""
     b = work.element_bytes
     tc = work.across.extent
     while tc > 1 and (_input_tile_bytes(work, 1, tc, k) > target.l1_input_bytes
-                      or work.out_channels * tc * b > target.l1_output_bytes):
+                      or co * tc * b > target.l1_output_bytes):
         tc = math.ceil(tc / 2)
-    if (_input_tile_bytes(work, 1, tc, k) > target.l1_input_bytes
-            or work.out_channels * tc * b > target.l1_output_bytes):
+    if _input_tile_bytes(work, 1, tc, k) > target.l1_input_bytes or co * tc * b > target.l1_output_bytes:
         return None
     low, high = 1, work.stream.extent  # the largest t that fits, by bisection (fit is monotone in t)
     while low < high:
         mid = (low + high + 1) // 2
         if (_input_tile_bytes(work, mid, tc, k) <= target.l1_input_bytes
-                and work.out_channels * mid * tc * b <= target.l1_output_bytes):
+                and co * mid * tc * b <= target.l1_output_bytes):
             low = mid
         else:
             high = mid - 1
     return low, tc
 
 
+def _channel_groups(work: Work, target: Target) -> tuple[int, int, int] | None:
+    """The fewest groups of block rows whose output channels, row pointers and bias fit L1: (n_co, rows, co)."""
+    rows = max(work.block_rows, 1)
+    height = -(-work.out_channels // rows)  # R
+    bias_per_channel = work.bias_bytes // max(work.out_channels, 1)
+    for n_co in range(1, rows + 1):
+        co_rows = -(-rows // n_co)
+        co = min(co_rows * height, work.out_channels)
+        fixed = (co_rows + 1) * work.index_bytes + co * bias_per_channel
+        if fixed < target.l1_misc_bytes and co * work.element_bytes <= target.l1_output_bytes:
+            return -(-rows // co_rows), co_rows, co
+    return None
+
+
 def plan_tiles(work: Work, target: Target) -> TilePlan:
     """The cheapest loop for the core's L1 budgets: fewest bytes moved into L1.
 
-    Candidates split the input channels into ``n_k`` = 1, 2, 4, ... chunks
-    (the output tile then grows: a weight that is not resident is reloaded
-    once per output tile, so fewer, larger tiles can move fewer bytes).
+    Output channels are split into the fewest groups whose output, row
+    pointers and bias fit L1. Candidates then split the input channels into
+    ``n_k`` = 1, 2, 4, ... chunks (the output tile then grows: a weight that
+    is not resident is reloaded once per output tile, so fewer, larger tiles
+    can move fewer bytes).
 
     Raises:
-        BsparseError: even one output position or one stored block does not fit L1.
+        BsparseError: even one block row's output, one stored block or one input channel does not fit L1.
     """
     b = work.element_bytes
-    if work.out_channels * b > target.l1_output_bytes:
-        raise BsparseError(
-            f"{work.out_channels} output channels of one position need {work.out_channels * b} bytes, "
-            f"more than the {target.l1_output_bytes}-byte L1 output buffer"
-        )
     block_bytes = work.block_elements * b
     if work.blocks and block_bytes > target.l1_weight_bytes:
         raise BsparseError(f"one stored block ({block_bytes} bytes) does not fit the {target.l1_weight_bytes}-byte L1 weight buffer")
-    weight_bytes = work.blocks * block_bytes + work.index_entries * work.index_bytes
-    fixed = (work.block_rows + 1) * work.index_bytes + work.bias_bytes
-    if fixed > target.l1_misc_bytes:
+    groups = _channel_groups(work, target)
+    if groups is None:
         raise BsparseError(
-            f"the block row pointers and bias of {work.out_channels} output channels need {fixed} bytes, "
-            f"more than the {target.l1_misc_bytes}-byte L1 budget for them (l1_misc_bytes)"
+            f"one block row of output channels does not fit L1 ({target.l1_output_bytes}-byte output buffer, "
+            f"{target.l1_misc_bytes}-byte budget for block row pointers and bias)"
         )
+    n_co, co_rows, co = groups
+    weight_bytes = work.blocks * block_bytes + work.index_entries * work.index_bytes
+    fixed = (co_rows + 1) * work.index_bytes + co * (work.bias_bytes // max(work.out_channels, 1))
     capacity = 1
     if work.blocks:
         capacity = min(target.l1_weight_bytes // block_bytes, (target.l1_misc_bytes - fixed) // work.index_bytes)
-        if capacity < 1:
-            raise BsparseError("no room in L1 for the column index of even one stored block")
     best: tuple[int, TilePlan] | None = None
     n_k = 1
     while n_k <= max(work.in_channels, 1):
         k = math.ceil(work.in_channels / n_k)
-        fit = _fit_tile(work, target, k)
+        fit = _fit_tile(work, target, k, co)
         if fit is not None:
             t, tc = fit
             resident = work.blocks <= capacity and n_k == 1
-            chunks = 0 if not work.blocks else (1 if resident else max(n_k, math.ceil(work.blocks / capacity)))
+            chunks = 0 if not work.blocks else (1 if resident else max(n_k * n_co, math.ceil(work.blocks / capacity)))
             plan = TilePlan(
                 t=t, tc=tc, n_t=math.ceil(work.stream.extent / t), n_tc=math.ceil(work.across.extent / tc),
                 k=k, n_k=n_k, chunk_blocks=0 if not work.blocks else math.ceil(work.blocks / chunks),
-                chunks=chunks, weight_resident=resident,
+                chunks=chunks, weight_resident=resident, co=co, co_rows=co_rows, n_co=n_co,
             )
             tiles = work.batch * plan.output_tiles
             moved = tiles * n_k * _input_tile_bytes(work, t, tc, k) + plan.weight_loads(work.batch) * weight_bytes

@@ -364,23 +364,23 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
         x_src, y_dst = columns[c]
         v_src, rp_src, ci_src = staged[share_index]
         x_box = layer.input_box(plan.k, work.stream.input_extent(plan.t), work.across.input_extent(plan.tc))
-        y_box = layer.output_box(work.out_channels, plan.t, plan.tc)
+        y_box = layer.output_box(plan.co, plan.t, plan.tc)
         x_l1 = [build.buffer(tile, "L1", x_box) for _ in range(pingpong)]
         y_l1 = [build.buffer(tile, "L1", y_box) for _ in range(pingpong)]
         data = share.data
         v_box = [max(plan.chunk_blocks, 1), *data.values.shape[1:]]
         v_l1 = build.buffer(tile, "L1", v_box)
-        rp_l1 = build.buffer(tile, "L1", [len(data.row_ptr)], build.index_type)
+        rp_l1 = build.buffer(tile, "L1", [plan.co_rows + 1], build.index_type)
         ci_l1 = build.buffer(tile, "L1", [max(plan.chunk_blocks, 1)], build.index_type)
-        b_l1 = build.buffer(tile, "L1", [work.out_channels]) if share.bias is not None else None
+        b_l1 = build.buffer(tile, "L1", [plan.co]) if share.bias is not None else None
         tiles = layer.batch * plan.output_tiles
         build.dma(x_src, x_l1[0], x_box, tiles * plan.n_k)
         weight_transfers = plan.chunks * plan.weight_loads(layer.batch)
         build.dma(v_src, v_l1, v_box, weight_transfers if data.nnzb else 0)
-        build.dma(rp_src, rp_l1, [len(data.row_ptr)], 1)
+        build.dma(rp_src, rp_l1, [plan.co_rows + 1], plan.n_co)
         build.dma(ci_src, ci_l1, [plan.chunk_blocks], weight_transfers if data.nnzb else 0)
         if b_l1 is not None:
-            build.dma(share.bias, b_l1, [work.out_channels], 1)
+            build.dma(share.bias, b_l1, [plan.co], plan.n_co)
         build.dma(y_l1[0], y_dst, y_box, tiles)
         spatial = partition.spatial_ranges[j]
         params = dict(params_common)
@@ -388,6 +388,7 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
             "block_rows": _array(share.block_rows), "channels": _array(share.channels),
             "spatial": _array(spatial), "spatial_dim": ir.StringAttr.get(partition.spatial_dim),
             "tile": _array([plan.t, plan.tc]), "output_tiles": _i64(tiles), "k_chunks": _i64(plan.n_k),
+            "channel_groups": _i64(plan.n_co),
             "weight_chunks": _i64(plan.chunks), "weight_resident": ir.BoolAttr.get(plan.weight_resident),
             "calls": _i64(plan.calls(layer.batch)),
         })
