@@ -18,7 +18,8 @@ constant a field of the device's target:
 
 - a core's compute: its MACs on stored blocks at ``macs_per_cycle x
   kernel_efficiency``, plus ``kernel_call_overhead_cycles`` per call and
-  ``block_index_overhead_cycles`` per stored block per output tile;
+  ``block_index_overhead_cycles`` per stored block per output tile (not for
+  a share that stores every block: that runs as a dense kernel);
 - its DMA: bytes into L1 over ``core_dma_in_channels x
   stream_bytes_per_cycle`` (out likewise) plus ``dma_setup_cycles`` per
   transfer; double-buffered, so a core takes ``max(compute, in, out)`` plus
@@ -30,7 +31,8 @@ constant a field of the device's target:
 
 Bytes are counted at the costed type's width (index entries at
 ``block_index_bytes``); a DMA moves ``repeat`` boxes and counts at both of
-its levels.
+its levels; a box streamed identically from one buffer to several tiles is a
+multicast, read once.
 """
 
 from __future__ import annotations
@@ -112,6 +114,7 @@ class _Transfer:
     dst_end: _End
     sizes: tuple[int, ...]
     repeat: int
+    src_offsets: tuple[int, ...] = ()
 
 
 @dataclass
@@ -193,6 +196,7 @@ def _decode(op) -> _Device:
             device.transfers.append(_Transfer(
                 src, dst, end_of(src), end_of(dst), tuple(ir.DenseI64ArrayAttr(inner.attributes["sizes"])),
                 ir.IntegerAttr(inner.attributes["repeat"]).value,
+                tuple(ir.DenseI64ArrayAttr(inner.attributes["src_offsets"])),
             ))
             feeds[dst] = src
             drains[src] = dst
@@ -417,12 +421,12 @@ def device_cost(op, decoded: _Device) -> DeviceCost:
         src, dst = transfer.src_end, transfer.dst_end
         width = index_width if src.index else data_width
         nbytes = math.prod(transfer.sizes) * transfer.repeat * width
-        # One L2 buffer streamed identically to several cores is one multicast
-        # stream (the stream switch broadcasts it): read from the memtile once.
-        stream_key = (transfer.src, transfer.sizes, transfer.repeat)
-        first_read = stream_key not in multicast
+        # The same box of one buffer streamed identically to several tiles is one
+        # multicast stream (the stream switch broadcasts it): it is read once.
+        stream_key = (transfer.src, transfer.src_offsets, transfer.sizes, transfer.repeat)
+        first_read = src.level == "L1" or stream_key not in multicast
         multicast.add(stream_key)
-        if src.level != "L2" or first_read:
+        if first_read:
             result.traffic[src.level] += nbytes
         if dst.level != src.level or src.level != "L2":
             result.traffic[dst.level] += nbytes
@@ -439,7 +443,7 @@ def device_cost(op, decoded: _Device) -> DeviceCost:
             mem_read[src_column] = mem_read.get(src_column, 0) + nbytes
         if dst.level == "L2":
             mem_write[dst_column] = mem_write.get(dst_column, 0) + nbytes
-        if src.level == "L3":
+        if src.level == "L3" and first_read:
             ddr_read[src_column] = ddr_read.get(src_column, 0) + nbytes
             result.weights += nbytes if src.constant else 0
         if dst.level == "L3":
@@ -457,7 +461,11 @@ def device_cost(op, decoded: _Device) -> DeviceCost:
         if share not in per_position:
             row_ptr, col_idx, block = _index_arrays(kernel)
             lo, hi = p["channels"]
-            per_position[share] = (int(row_ptr[-1]), stored_macs(row_ptr, col_idx, (hi - lo, *p["weight_shape"][1:]), block, 1))
+            stored = int(row_ptr[-1])
+            grid = (len(row_ptr) - 1) * -(-p["weight_shape"][1] // block[1])
+            # a share that stores every block runs as a dense kernel: no block index to read
+            indexed = stored if stored < grid else 0
+            per_position[share] = (indexed, stored_macs(row_ptr, col_idx, (hi - lo, *p["weight_shape"][1:]), block, 1))
         blocks, share_macs = per_position[share]
         positions = _positions(kernel)
         lo, hi = p["channels"]

@@ -109,16 +109,22 @@ class _Builder:
             {"level": ir.StringAttr.get(level), "operandSegmentSizes": ir.DenseI32ArrayAttr.get([1])},
         ).result
 
-    def dma(self, src: ir.Value, dst: ir.Value, box, repeat: int) -> None:
-        """A transfer of `box` (clipped to both buffers) from the start of `src` to the start of `dst`."""
+    def dma(self, src: ir.Value, dst: ir.Value, box, repeat: int, src_at=None, dst_at=None) -> None:
+        """A transfer of `box` from `src` at `src_at` to `dst` at `dst_at` (default: their starts).
+
+        The box is clipped to both buffers (a window's padding is not moved:
+        the kernel pads, as a memtile DMA's zero padding would).
+        """
         if repeat <= 0 or any(int(d) <= 0 for d in box):
             return
         src_shape = ir.ShapedType(src.type).shape
         dst_shape = ir.ShapedType(dst.type).shape
-        sizes = [max(1, min(int(b), s, d)) for b, s, d in zip(box, src_shape, dst_shape)]
-        zeros = _array([0] * len(sizes))
+        src_at = [min(int(o), s - 1) for o, s in zip(src_at or [0] * len(box), src_shape)]
+        dst_at = [min(int(o), d - 1) for o, d in zip(dst_at or [0] * len(box), dst_shape)]
+        sizes = [max(1, min(int(b), s - so, d - do)) for b, s, d, so, do in zip(box, src_shape, dst_shape, src_at, dst_at)]
         _create("aie.dma", operands=[src, dst], attributes={
-            "src_offsets": zeros, "dst_offsets": zeros, "sizes": _array(sizes), "repeat": _i64(repeat),
+            "src_offsets": _array(src_at), "dst_offsets": _array(dst_at), "sizes": _array(sizes),
+            "repeat": _i64(repeat),
         })
 
 
@@ -207,6 +213,8 @@ class _Layer:
     stream: Axis
     across: Axis
     split_dim: str
+    across_pad: int = 0
+    """Zero padding before the split dimension (top or left)."""
 
     def input_box(self, channels: int, stream_in: int, across_in: int) -> list[int]:
         """A box of the L3/L2/L1 input in its layout: `channels` x the two spatial extents."""
@@ -224,6 +232,21 @@ class _Layer:
     def with_batch(self, box: list[int], batch: int) -> list[int]:
         return box if self.kind == "matmul" else [batch, *box[1:]]
 
+    def input_offset(self, across_out: int) -> list[int]:
+        """Where the input a spatial slice starting at output `across_out` needs begins (padding clipped)."""
+        start = max(0, across_out * self.across.stride - self.across_pad)
+        if self.kind == "matmul":
+            return [start, 0]
+        h, w = (0, start) if self.split_dim == "width" else (start, 0)
+        return [0, 0, h, w] if self.layout == "nchw" else [0, h, w, 0]
+
+    def output_offset(self, channel: int, across_out: int) -> list[int]:
+        """The output element at `channel` and output position `across_out` of the split dimension."""
+        if self.kind == "matmul":
+            return [across_out, channel]
+        h, w = (0, across_out) if self.split_dim == "width" else (across_out, 0)
+        return [0, channel, h, w] if self.layout == "nchw" else [0, h, w, channel]
+
 
 def _conv_layer(op, weight_shape, partition: Partition) -> _Layer:
     attrs = op.attributes
@@ -237,8 +260,10 @@ def _conv_layer(op, weight_shape, partition: Partition) -> _Layer:
     height = Axis(oh, kh, strides[0], dilations[0])
     width = Axis(ow, kw, strides[1], dilations[1])
     stream, across = (height, width) if partition.spatial_dim == "width" else (width, height)
+    padding = list(ir.DenseI64ArrayAttr(attrs["padding"]))  # top, left, bottom, right
     return _Layer("conv2d", layout, x[0], x, y, x[3] if layout == "nhwc" else x[1], weight_shape[0],
-                  ir.IntegerAttr(attrs["groups"]).value, stream, across, partition.spatial_dim)
+                  ir.IntegerAttr(attrs["groups"]).value, stream, across, partition.spatial_dim,
+                  padding[1] if partition.spatial_dim == "width" else padding[0])
 
 
 def _matmul_layer(x_shape, y_shape) -> _Layer:
@@ -305,6 +330,7 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
 
     # Per column: L2 staging of its input slice and of its cores' output channels on the slice.
     columns: dict[int, tuple[ir.Value, ir.Value]] = {}
+    column_first_channel: dict[int, int] = {}
     for c in sorted({col for col, _ in assignment}):
         if not has_l2:
             columns[c] = (x_l3, y_l3)
@@ -312,6 +338,9 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
         cores = [core for core in plans if core[0] == c]
         work0, plan0 = plans[cores[0]]
         out_channels = sum(plans[core][0].out_channels for core in cores)
+        slice_start = partition.spatial_ranges[assignment[cores[0]][0]][0]
+        first_channel = min(shares[assignment[core][1]].channels[0] for core in cores)
+        column_first_channel[c] = first_channel
         across_in = work0.across.input_extent(work0.across.extent)
         stream_in = work0.stream.input_extent(work0.stream.extent)
         row_in = math.prod(layer.input_box(layer.in_channels, 1, across_in)) * b
@@ -319,13 +348,13 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
                                             work0.stream.input_extent(plan0.t))
         x_box = layer.with_batch(layer.input_box(layer.in_channels, band_in, across_in), images)
         x_l2 = build.buffer(build.memtile(c), "L2", x_box)
-        build.dma(x_l3, x_l2, x_box, transfers)
+        build.dma(x_l3, x_l2, x_box, transfers, src_at=layer.input_offset(slice_start))
         out_rows = work0.stream.extent
         row_out = math.prod(layer.output_box(out_channels, 1, work0.across.extent)) * b
         images, band_out, transfers = _stage(out_rows, row_out, layer.batch, l2_share, plan0.t)
         y_box = layer.with_batch(layer.output_box(out_channels, band_out, work0.across.extent), images)
         y_l2 = build.buffer(build.memtile(c), "L2", y_box)
-        build.dma(y_l2, y_l3, y_box, transfers)
+        build.dma(y_l2, y_l3, y_box, transfers, dst_at=layer.output_offset(first_channel, slice_start))
         columns[c] = (x_l2, y_l2)
 
     # Per share: staged in the memory tile of one of the columns that use it.
@@ -374,15 +403,20 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
         ci_l1 = build.buffer(tile, "L1", [max(plan.chunk_blocks, 1)], build.index_type)
         b_l1 = build.buffer(tile, "L1", [plan.co]) if share.bias is not None else None
         tiles = layer.batch * plan.output_tiles
-        build.dma(x_src, x_l1[0], x_box, tiles * plan.n_k)
+        spatial = partition.spatial_ranges[j]
+        x_at = layer.input_offset(spatial[0]) if not has_l2 else None  # an L2 slice starts at the column's input
+        build.dma(x_src, x_l1[0], x_box, tiles * plan.n_k, src_at=x_at)
         weight_transfers = plan.chunks * plan.weight_loads(layer.batch)
         build.dma(v_src, v_l1, v_box, weight_transfers if data.nnzb else 0)
         build.dma(rp_src, rp_l1, [plan.co_rows + 1], plan.n_co)
         build.dma(ci_src, ci_l1, [plan.chunk_blocks], weight_transfers if data.nnzb else 0)
         if b_l1 is not None:
             build.dma(share.bias, b_l1, [plan.co], plan.n_co)
-        build.dma(y_l1[0], y_dst, y_box, tiles)
-        spatial = partition.spatial_ranges[j]
+        if has_l2:  # into the column's L2 slice, at the core's channels
+            y_at = layer.output_offset(share.channels[0] - column_first_channel[c], 0)
+        else:
+            y_at = layer.output_offset(share.channels[0], spatial[0])
+        build.dma(y_l1[0], y_dst, y_box, tiles, dst_at=y_at)
         params = dict(params_common)
         params.update({
             "block_rows": _array(share.block_rows), "channels": _array(share.channels),
