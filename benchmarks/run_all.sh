@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every benchmark and renders benchmarks/RESULTS.md from their JSON results.
+#
+#   benchmarks/run_all.sh [--with-import]     # --with-import also re-runs bench_import.py (~2 min more)
+#
+# Uses build/venv (created by `cmake --build build --target bsparse-example`), or $PYTHON if set.
+# Prints each step's wall time and the total on stderr.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-build/venv/bin/python}"
+export PYTHONPATH="python${PYTHONPATH:+:$PYTHONPATH}"
+
+with_import=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-import) with_import=1 ;;
+    *) echo "usage: $0 [--with-import]" >&2; exit 2 ;;
+  esac
+done
+
+start=$SECONDS
+step() {
+  local t=$SECONDS
+  echo "== $*" >&2
+  "$PYTHON" "$@"
+  echo "== $1: $((SECONDS - t)) s" >&2
+}
+
+step benchmarks/bench_models.py
+step benchmarks/bench_interpreter.py
+step benchmarks/bench_gemm_efficiency.py
+if [ "$with_import" = 1 ]; then
+  step benchmarks/bench_import.py
+fi
+step benchmarks/make_results.py
+echo "== total: $((SECONDS - start)) s" >&2
