@@ -1,8 +1,12 @@
-"""The source state a benchmark ran on: git commit and uncommitted files (the cost model changes often)."""
+"""What a benchmark ran on: git commit and uncommitted files (the cost model changes often), machine and versions."""
 
 from __future__ import annotations
 
+import os
+import platform
 import subprocess
+import time
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -25,3 +29,21 @@ def git_state() -> dict[str, Any]:
 
 #: Taken when a benchmark starts (it imports this module first), before the run can overlap further edits.
 AT_START = git_state()
+
+
+def environment() -> dict[str, Any]:
+    """Machine, library versions, load and source state, recorded beside every benchmark result."""
+    import numpy
+    import torch
+
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "torch_mlir": metadata.version("torch-mlir"),
+        "cpus": os.cpu_count(),
+        "load_average_1min": os.getloadavg()[0],
+        "machine": platform.machine(),
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "git": AT_START,
+    }

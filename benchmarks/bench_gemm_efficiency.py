@@ -21,11 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -141,16 +138,6 @@ def bench_shape(shape: tuple[int, int, int], target_names: list[str], dtypes: li
     return rows
 
 
-def environment() -> dict[str, Any]:
-    return {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "torch_mlir": metadata.version("torch-mlir"),
-        "cpus": os.cpu_count(),
-        "machine": platform.machine(),
-        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "git": _provenance.AT_START,
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         "results": rows,
         "published": {"source": HARDWARE_MD, "note": "published measurements, not bsparse results", "rows": PUBLISHED},
         "elapsed_s": time.perf_counter() - start,
-        "environment": environment(),
+        "environment": _provenance.environment(),
     }
     print(f"\n{'shape':<16} {'dtype':<5} {'target':<13} {'cycles':>10} {'cores':>9} {'eff array':>9} {'eff used':>9}")
     for row in rows:

@@ -15,11 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -97,17 +95,6 @@ def run(model_name: str, sparsity: float, target: str, runs: int) -> dict[str, A
     }
 
 
-def environment() -> dict[str, Any]:
-    return {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "numpy": np.__version__,
-        "torch_mlir": metadata.version("torch-mlir"),
-        "cpus": os.cpu_count(),
-        "machine": platform.machine(),
-        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "git": _provenance.AT_START,
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     result = run(args.model, args.sparsity, args.target, args.runs)
     result["elapsed_s"] = time.perf_counter() - start
-    result["environment"] = environment()
+    result["environment"] = _provenance.environment()
     print(f"\n{'':<34} {'median s':>9}")
     print(f"{'interpreter (Program.run)':<34} {result['interpreter']['median_s']:>9.3f}")
     print(f"{'pytorch forward (no_grad, CPU)':<34} {result['pytorch']['median_s']:>9.3f}")

@@ -24,11 +24,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -195,17 +192,6 @@ def bench_model(name: str, sparsities: list[float], target_names: list[str], reu
     return entry
 
 
-def environment() -> dict[str, Any]:
-    return {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "torch_mlir": metadata.version("torch-mlir"),
-        "cpus": os.cpu_count(),
-        "load_average_1min": os.getloadavg()[0],
-        "machine": platform.machine(),
-        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "git": _provenance.AT_START,
-    }
 
 
 def print_summary(result: dict[str, Any]) -> None:
@@ -246,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.models:
         result["models"][name] = bench_model(name, args.sparsities, args.targets, not args.no_reuse)
     result["elapsed_s"] = time.perf_counter() - start
-    result["environment"] = environment()
+    result["environment"] = _provenance.environment()
     print_summary(result)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=1) + "\n")
