@@ -31,7 +31,7 @@ from bsparse.report import PackedWeightRow, Report, packed_weights
 
 __all__ = [
     "INPUT_STAGE", "Program", "Report", "StageIR", "compile", "compile_options", "copy_module", "default_function",
-    "import_model",
+    "import_model", "located_error",
     "parse_file", "parse_module",
 ]
 
@@ -67,7 +67,7 @@ def parse_module(text: str, filename: str, context: ir.Context | None = None) ->
     try:
         return ir.Module.parse(text, context)
     except ir.MLIRError as err:
-        raise _located(err, filename) from None
+        raise located_error(err, filename) from None
 
 
 def _diagnostics(err: ir.MLIRError, filename: str | None = None) -> list[tuple[str | None, str]]:
@@ -81,11 +81,11 @@ def _diagnostics(err: ir.MLIRError, filename: str | None = None) -> list[tuple[s
 
 
 def _render(where: str | None, message: str) -> str:
-    return f"{where}: error: {message}" if where else f"error: {message}"
+    return str(BsparseError(message, where))  # ``file:line:col: error: message``
 
 
-def _located(err: ir.MLIRError, filename: str | None = None) -> BsparseError:
-    """One `BsparseError` for `err`, at the first diagnostic's location."""
+def located_error(err: ir.MLIRError, filename: str | None = None) -> BsparseError:
+    """One `BsparseError` for `err`, at the first diagnostic's location (`filename` names the file)."""
     (where, message), *rest = _diagnostics(err, filename)
     return BsparseError("\n".join([message] + [_render(*d) for d in rest]), where)
 
@@ -138,7 +138,7 @@ def parse_file(path: str, context: ir.Context | None = None) -> ir.Module:
     try:
         return ir.Module.parseFile(path, context or make_context())
     except ir.MLIRError as err:
-        raise _located(err) from None
+        raise located_error(err) from None
 
 
 def _no_inputs(model: Any, example_inputs: tuple) -> None:

@@ -382,17 +382,9 @@ class BoundPipeline:
         return step.element(self.texts, self.values)
 
 
-
-
-
-
 def _parse_sparsity(text: str) -> float | None:
     """``none`` (keep the program's own zeros) or a fraction in [0, 1)."""
     return None if text.strip().lower() == "none" else parse_fraction(text)
-
-
-
-
 
 
 def _check_compile(values: dict[str, Any]) -> str | None:

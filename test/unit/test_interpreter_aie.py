@@ -31,6 +31,7 @@ from bsparse.irutil import numpy_to_dense
 from bsparse.passes.partition import even_splits
 from bsparse.patterns import BlockPattern
 from bsparse.pipeline import run_pipeline
+from irtext import array_attr, op_names, ops_named, packed_weight, tensor
 
 RTOL, ATOL = 1e-4, 1e-5
 TARGETS = ["aie2-2x2", "aie2-4x4", "aie1-vc1902", "aie2-phoenix"]
@@ -41,47 +42,6 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def tensor(shape) -> str:
-    return f"tensor<{'x'.join(map(str, shape))}xf32>"
-
-
-def array_attr(values) -> str:
-    return f"array<i64: {', '.join(map(str, values))}>"
-
-
-def op_names(module: ir.Module) -> list[str]:
-    names: list[str] = []
-
-    def visit(op):
-        names.append(op.name)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(visit)
-    return names
-
-
-def ops_named(module: ir.Module, name: str) -> list:
-    found = []
-
-    def visit(op):
-        if op.name == name:
-            found.append(op.opview)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(visit)
-    return found
-
-
-def packed_weight(weight: np.ndarray, block: tuple[int, int]) -> tuple[str, str]:
-    """The generic-form ``%w = bsparse.packed_weight`` of `weight` and its type (needs a context)."""
-    data = BlockPattern(*block).pack(weight)
-    i64 = ir.IntegerType.get_signless(64)
-    bsr = f"!bsparse.bsr<{array_attr(weight.shape)}, array<i64: {block[0]}, {block[1]}>, f32>"
-    attrs = (f"col_idx = {numpy_to_dense(data.col_idx, i64)}, row_ptr = {numpy_to_dense(data.row_ptr, i64)}, "
-             f"values = {numpy_to_dense(data.values)}")
-    return f'%w = "bsparse.packed_weight"() {{{attrs}}} : () -> {bsr}', bsr
 
 
 def bsparse_main(op: str, x_shape, weight, block, bias, y_shape, attrs: str) -> str:
@@ -278,7 +238,7 @@ def conv_reference(x, weight, bias, c) -> np.ndarray:
 
 
 def column_window_only_in_padding(c, out_hw) -> bool:
-    """Whether a column's input window lies wholly in the padding (past one edge): known bug, see below."""
+    """Whether a column's input window lies wholly in the padding (past one edge)."""
     cols = targets.get(c["target"]).cols
     oh, ow = out_hw
     axis = 0 if ow < cols and oh > ow else 1

@@ -27,6 +27,7 @@ from bsparse.interpreter import Interpreter
 from bsparse.irutil import numpy_to_dense
 from bsparse.patterns import BlockPattern
 from bsparse.pipeline import run_pipeline
+from irtext import array_attr, op_names, packed_weight, tensor
 
 RTOL, ATOL = 1e-4, 1e-5
 
@@ -34,17 +35,6 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def op_names(module: ir.Module) -> list[str]:
-    names: list[str] = []
-
-    def visit(op):
-        names.append(op.name)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(visit)
-    return names
 
 
 def constants(module: ir.Module) -> list:
@@ -57,20 +47,6 @@ def constants(module: ir.Module) -> list:
 
     module.operation.walk(visit)
     return found
-
-
-def tensor(shape) -> str:
-    return f"tensor<{'x'.join(map(str, shape))}xf32>"
-
-
-def packed_weight(weight: np.ndarray, block: tuple[int, int]) -> tuple[str, str]:
-    """The generic-form ``%w = bsparse.packed_weight`` of `weight` and its type (needs a context)."""
-    data = BlockPattern(*block).pack(weight)
-    i64 = ir.IntegerType.get_signless(64)
-    bsr = f"!bsparse.bsr<array<i64: {', '.join(map(str, weight.shape))}>, array<i64: {block[0]}, {block[1]}>, f32>"
-    attrs = (f"col_idx = {numpy_to_dense(data.col_idx, i64)}, row_ptr = {numpy_to_dense(data.row_ptr, i64)}, "
-             f"values = {numpy_to_dense(data.values)}")
-    return f'%w = "bsparse.packed_weight"() {{{attrs}}} : () -> {bsr}', bsr
 
 
 def bsparse_main(op: str, x_shape, weight, block, bias, y_shape, attrs: str) -> str:
@@ -176,10 +152,6 @@ def conv_reference(x, weight, bias, c) -> torch.Tensor:
     b = torch.from_numpy(bias) if c["bias"] else None
     y = F.conv2d(padded, torch.from_numpy(weight), b, stride=c["strides"], dilation=c["dilations"], groups=c["groups"])
     return y
-
-
-def array_attr(values) -> str:
-    return f"array<i64: {', '.join(map(str, values))}>"
 
 
 @settings(max_examples=150, deadline=None)

@@ -10,18 +10,7 @@ nn = torch.nn
 from bsparse.frontend.torch import import_model  # noqa: E402
 from bsparse.passes.pack import packed_data  # noqa: E402
 from bsparse.pipeline import run_pipeline  # noqa: E402
-
-
-def ops_named(module, name):
-    found = []
-
-    def visit(op):
-        if op.name == name:
-            found.append(op.opview)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(visit)
-    return found
+from irtext import ops_named  # noqa: E402
 
 
 @pytest.mark.parametrize(

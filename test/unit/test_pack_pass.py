@@ -8,18 +8,7 @@ from bsparse.dialects.bsparse import BsrType
 from bsparse.irutil import dense_to_numpy, numpy_to_dense
 from bsparse.patterns import BsrData
 from bsparse.pipeline import run_pipeline
-
-
-def ops_named(module, name):
-    found = []
-
-    def visit(op):
-        if op.name == name:
-            found.append(op.opview)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(visit)
-    return found
+from irtext import ops_named
 
 
 def unpacked(op):

@@ -44,7 +44,7 @@ import numpy as np
 import torch_mlir.ir as ir
 
 from bsparse import targets
-from bsparse.dialects.aie import is_index_buffer
+from bsparse.dialects.aie import Conv2dBsrOp, MatmulBsrOp, is_index_buffer
 from bsparse.residency import memory_level
 from bsparse.dtypes import COSTED_DTYPES
 from bsparse.patterns import BsrData
@@ -56,7 +56,7 @@ from .cost import CostModel, cost, ddr_cycles, layer_label, stored_macs
 
 __all__ = ["DeviceCost", "device_cost"]
 
-_KERNELS = ("aie.matmul_bsr", "aie.conv2d_bsr")
+_KERNELS = (MatmulBsrOp.OPERATION_NAME, Conv2dBsrOp.OPERATION_NAME)
 _SETUP_OPS = ("aie.tile", "aie.buffer", "aie.dma")
 
 
@@ -346,7 +346,7 @@ def device(interp, op, args):
             if share not in shares:
                 shares[share] = _dense_share(kernel, env, env[kernel.roots["output"]].dtype)
             kernel.weights = shares[share]
-        if kernel.op.operation.name == "aie.matmul_bsr":
+        if kernel.op.operation.name == MatmulBsrOp.OPERATION_NAME:
             _run_matmul(kernel, env, kernel.weights)
         else:
             columns.setdefault(tuple(kernel.params["spatial"]), []).append(kernel)
@@ -378,7 +378,7 @@ def _positions(kernel: _Kernel) -> int:
     """Output positions of a kernel's work unit (rows of a matmul; batch x pixels of a convolution)."""
     p = kernel.params
     s0, s1 = p["spatial"]
-    if kernel.op.operation.name == "aie.matmul_bsr":
+    if kernel.op.operation.name == MatmulBsrOp.OPERATION_NAME:
         return s1 - s0
     out = ir.ShapedType(kernel.roots["output"].type).shape
     oh, ow = (out[1], out[2]) if p["layout"] == "nhwc" else (out[2], out[3])
@@ -404,7 +404,7 @@ def _index_arrays(kernel: _Kernel):
     return row_ptr, col_idx, tuple(values_shape[1:3])
 
 
-def device_cost(op, decoded: _Device) -> DeviceCost:
+def device_cost(decoded: _Device) -> DeviceCost:
     """Cycles and bytes of a device program (see the module docstring)."""
     t, dtype = decoded.target, decoded.dtype
     clock = t.clock_hz
@@ -488,7 +488,7 @@ def _core_cycles(cost_: DeviceCost, core) -> float:
 @cost("aie.device")
 def _device_layer(op, model: CostModel) -> LayerReport:
     decoded = model.interpreter.static(op, _decode) if model.interpreter else _decode(op)
-    breakdown = device_cost(op, decoded)
+    breakdown = device_cost(decoded)
     t = decoded.target
     if model.device is None:
         model.device = (t, decoded.dtype)
@@ -503,7 +503,7 @@ def _device_layer(op, model: CostModel) -> LayerReport:
     macs = sum(breakdown.macs.values())
     loads = list(breakdown.macs.values())
     mean = sum(loads) / len(loads) if loads else 0.0
-    kind = "matmul" if decoded.kernels and decoded.kernels[0].op.operation.name == "aie.matmul_bsr" else "conv2d"
+    kind = "matmul" if decoded.kernels and decoded.kernels[0].op.operation.name == MatmulBsrOp.OPERATION_NAME else "conv2d"
     peak = t.num_cores * t.macs_per_cycle_for(decoded.dtype, allow_emulated=True)
     return LayerReport(
         name=layer_label(op, kind, model.next_index()), kind=kind, cycles=int(math.ceil(cycles)), macs=macs,

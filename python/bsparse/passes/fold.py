@@ -43,54 +43,55 @@ def _captured(op) -> list[ir.Value]:
     inside: set = set()
     captured: list[ir.Value] = []
 
-    def visit(inner: ir.Operation) -> ir.WalkResult:
+    def visit(inner: ir.Operation) -> ir.WalkResult:  # pre-order: definitions come before their uses
+        if inner != op.operation:
+            captured.extend(v for v in inner.operands if v not in inside and v not in captured)
         for region in inner.regions:
             for block in region.blocks:
                 inside.update(block.arguments)
         inside.update(inner.results)
         return ir.WalkResult.ADVANCE
 
-    def uses(inner: ir.Operation) -> ir.WalkResult:
-        if inner != op.operation:
-            captured.extend(v for v in inner.operands if v not in inside and v not in captured)
-        return ir.WalkResult.ADVANCE
-
-    op.operation.walk(visit)
-    op.operation.walk(uses)
+    op.operation.walk(visit, ir.WalkOrder.PRE_ORDER)
     return captured
 
 
-def _constant_inputs(op) -> bool:
-    for value in [*op.operands, *(_captured(op) if len(op.regions) else [])]:
+def _inputs(op) -> list[ir.Value]:
+    """Every value `op` reads: its operands and what its regions capture."""
+    return [*op.operands, *_captured(op)]
+
+
+def _all_constant(values: list[ir.Value]) -> bool:
+    for value in values:
         producer = defining_op(value)
         if producer is None or producer.operation.name not in _SOURCES:
             return False
-        if producer.operation.name == "linalg.fill" and not _constant_inputs(producer):
+        if producer.operation.name == "linalg.fill" and not _all_constant(_inputs(producer)):
             return False
     return True
 
 
-def _evaluate(op) -> list[np.ndarray]:
-    from bsparse.interpreter import Interpreter  # passes sit above the interpreter
-
-    interp = Interpreter(None)
-    for value in _captured(op) if len(op.regions) else []:
+def _evaluate(op, interp) -> list[np.ndarray]:
+    """`op`'s results, its constant inputs evaluated first (a fill from its value)."""
+    for value in _captured(op):
         interp.env[value] = interp.run_op(defining_op(value), [])[0]
     values = []
     for value in op.operands:
         producer = defining_op(value)
-        values.append(_evaluate(producer)[0] if producer.operation.name == "linalg.fill"
+        values.append(_evaluate(producer, interp)[0] if producer.operation.name == "linalg.fill"
                       else interp.run_op(producer, [])[0])
     return list(interp.run_op(op, values))
 
 
 def fold_constant_op(op, rewriter):
     """A linalg op on constants -> ``arith.constant`` of its (small) result."""
+    from bsparse.interpreter import Interpreter  # passes sit above the interpreter
+
     if any(not isinstance(r.type, ir.RankedTensorType) or not r.type.has_static_shape for r in op.results):
         return True
-    if sum(int(np.prod(r.type.shape)) for r in op.results) > MAX_FOLDED_ELEMENTS or not _constant_inputs(op):
+    if sum(int(np.prod(r.type.shape)) for r in op.results) > MAX_FOLDED_ELEMENTS or not _all_constant(_inputs(op)):
         return True
-    results = _evaluate(op)
+    results = _evaluate(op, Interpreter(None))
     with rewriter.ip:
         constants = [
             arith.ConstantOp(r.type, numpy_to_dense(np.asarray(v), ir.RankedTensorType(r.type).element_type),

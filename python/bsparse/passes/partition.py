@@ -333,8 +333,6 @@ def patterns(target: Target) -> RewritePatternSet:
     return rewrites
 
 
-
-
 @dataclass(frozen=True)
 class PartitionPass(Pass):
     NAME: ClassVar[str] = "bsparse-partition"

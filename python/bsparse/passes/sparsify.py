@@ -56,10 +56,6 @@ def weight_uses(module: ir.Operation) -> list[tuple[str, WeightUse]]:
     return found
 
 
-
-
-
-
 @dataclass(frozen=True)
 class SparsifyPass(Pass):
     NAME: ClassVar[str] = "bsparse-sparsify"

@@ -509,10 +509,6 @@ def patterns(target: targets.Target, dtype: str) -> RewritePatternSet:
     return rewrites
 
 
-
-
-
-
 @dataclass(frozen=True)
 class ToAiePass(Pass):
     NAME: ClassVar[str] = "bsparse-to-aie"

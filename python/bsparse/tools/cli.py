@@ -16,11 +16,12 @@ import numpy as np
 import torch_mlir.ir as ir
 
 from bsparse import targets
-from bsparse.api import INPUT_STAGE, Program, compile as compile_program, compile_options, default_function, parse_file
+from bsparse.api import (
+    INPUT_STAGE, Program, compile as compile_program, compile_options, default_function, located_error, parse_file,
+)
 from bsparse.context import make_context
 from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE, dtype_bytes
 from bsparse.errors import BsparseError
-from bsparse.irutil import location_str
 from bsparse.pipeline import NAMED_PIPELINES, run_pipeline
 from bsparse.report import PackedWeightRow, Report, format_table
 
@@ -131,9 +132,7 @@ def _compile_with_pipeline(args) -> int:
         try:
             run_pipeline(module, args.pass_pipeline)
         except ir.MLIRError as err:
-            lines = [f"{location_str(d.location) or args.input}: error: {d.message}" for d in err.error_diagnostics]
-            print("\n".join(lines or [f"error: {err.message}"]), file=sys.stderr)
-            return 1
+            raise located_error(err, args.input) from None
         from bsparse.report import packed_weights
 
         rows = packed_weights(module)
