@@ -160,12 +160,12 @@ def _is_torch_module(model: Any) -> bool:
 def compile_options(*, pattern: Any = "block:8x8", sparsity: float | str | None = 0.5,
                     target: Any = targets.DEFAULT_TARGET,
                     dtype: str = "i8", keep: Sequence[str] | str = (), scope: str = "layer",
-                    keep_small: bool = True, until: str = "aie") -> BoundPipeline:
+                    keep_small: bool = True, until: str = "aie", assign: str = "any") -> BoundPipeline:
     """Validates `compile`'s options as ``bsparse-compile`` options.
 
     Raises:
-        OptionError: a bad pattern, sparsity, target, data type, scope or
-            stage, or a stage up to `until` whose pass is not available.
+        OptionError: a bad pattern, sparsity, target, data type, scope,
+            assignment or stage, or a stage up to `until` whose pass is not available.
     """
     if sparsity is not None and not isinstance(sparsity, str):
         if isinstance(sparsity, bool) or not isinstance(sparsity, (int, float, np.integer, np.floating)):
@@ -178,6 +178,7 @@ def compile_options(*, pattern: Any = "block:8x8", sparsity: float | str | None 
         "keep-small": "true" if keep_small else "false",
         "dtype": dtype,
         "until": until,
+        "assign": assign,
     }
     texts["target"] = getattr(target, "name", target)  # a Target or its name
     for key, text in texts.items():
@@ -347,7 +348,8 @@ class _StageProgress:
 
 def compile(model: Any, *example_inputs: Any, pattern: Any = "block:8x8", sparsity: float | None = 0.5,
             target: Any = targets.DEFAULT_TARGET, dtype: str = "i8", keep: Sequence[str] | str = (), scope: str = "layer",
-            keep_small: bool = True, until: str = "aie", progress: ProgressArg = None) -> Program:
+            keep_small: bool = True, until: str = "aie", assign: str = "any",
+            progress: ProgressArg = None) -> Program:
     """Compiles a model through the ``bsparse-compile`` pipeline, one stage at a time.
 
     Args:
@@ -365,6 +367,8 @@ def compile(model: Any, *example_inputs: Any, pattern: Any = "block:8x8", sparsi
         scope: ``layer`` or ``global``.
         keep_small: Keep layers that cannot hold a whole block dense.
         until: Last stage to run: ``sparsify``, ``pack``, ``partition`` or ``aie``.
+        assign: Block rows per core: ``any`` set when that balances the
+            cores better, or contiguous ``ranges`` (bsparse-partition).
         progress: True prints progress on stderr, False is silent, a callable
             receives ``(stage, done, total)``; default: True when stderr is a terminal.
 
@@ -378,7 +382,7 @@ def compile(model: Any, *example_inputs: Any, pattern: Any = "block:8x8", sparsi
         BsparseCompilerError: a stage failed; the message has a ``bsparse-opt`` repro command.
     """
     bound = compile_options(pattern=pattern, sparsity=sparsity, target=target, dtype=dtype, keep=keep,
-                            scope=scope, keep_small=keep_small, until=until)
+                            scope=scope, keep_small=keep_small, until=until, assign=assign)
     module = _load(model, example_inputs, progress)
     stages = StageIR()
     stages.record(INPUT_STAGE, module)

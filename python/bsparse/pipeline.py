@@ -407,6 +407,8 @@ COMPILE = NamedPipeline(
         PipelineOption("keep", "", "comma-separated layer names to keep dense", parse_name_list),
         PipelineOption("keep-small", "true", "keep layers that cannot hold a whole block dense", parse_bool),
         PipelineOption("target", targets.DEFAULT_TARGET, "target the program is partitioned for and lowered to", parse_target),
+        PipelineOption("assign", "any", "block rows per core: any set when that balances better, or contiguous ranges (any|ranges)",
+                       parse_choice(("any", "ranges"))),
         PipelineOption("dtype", DEFAULT_DTYPE, "costed data type of the lowered program", parse_dtype),
     ),
     stages=(
@@ -420,7 +422,7 @@ COMPILE = NamedPipeline(
             (PassStep("bsparse-pack", {"block": _block_of}), PassStep("canonicalize", upstream=True),
              PassStep("cse", upstream=True)),
         ),
-        Stage("partition", "partitioned", (PassStep("bsparse-partition", {"target": "target"}),)),
+        Stage("partition", "partitioned", (PassStep("bsparse-partition", {"target": "target", "assign": "assign"}),)),
         Stage("aie", "aie", (PassStep("bsparse-to-aie", {"target": "target", "dtype": "dtype"}),)),
     ),
     check=_check_compile,

@@ -123,3 +123,24 @@ func.func @linalg_pack_then_partition(%x: tensor<4x16xf32>) -> tensor<4x16xf32> 
   %y = linalg.matmul ins(%x, %w : tensor<4x16xf32>, tensor<16x16xf32>) outs(%init : tensor<4x16xf32>) -> tensor<4x16xf32>
   return %y : tensor<4x16xf32>
 }
+
+// -----
+
+// Loads [2, 2, 0, 0, 1, 1]: on 2 cores the best contiguous ranges carry 4 | 2 blocks, so the
+// cores take interleaved sets instead, heaviest block row first to the least loaded core
+// (rows 0, 1, 4, 5, then 2, 3): {0, 2, 4} | {1, 3, 5}, 3 | 3 blocks, recorded as row_order.
+// On 4x4 the 2 rows make 2 slices of 2 columns each, whose 8 cores take one block row each;
+// a layer whose idle columns take channels keeps contiguous ranges anyway: no row_order.
+// With assign=ranges the ranges are kept: [0, 4) | [4, 6) (earlier ranges take as many rows as fit).
+// RUN: bsparse-opt %s -p 'bsparse-partition{target=aie2-2x2 assign=ranges}' --split-input-file | filecheck %s --check-prefix=RANGES
+// CHECK-LABEL: func.func @matmul_interleaved
+// CHECK: bsparse.partition = {core_blocks = array<i64: 3, 3>, imbalance = 1.000000e+00 : f64, row_order = array<i64: 0, 2, 4, 1, 3, 5>, row_splits = array<i64: 0, 3, 6>, spatial_dim = "rows", spatial_splits = array<i64: 0, 1, 2>, target = "aie2-2x2"}
+// X4-LABEL: func.func @matmul_interleaved
+// X4: bsparse.partition = {core_blocks = array<i64: 2, 2, 0, 0, 1, 1>, imbalance = 2.000000e+00 : f64, row_splits = array<i64: 0, 1, 2, 3, 4, 5, 6>, spatial_dim = "rows", spatial_splits = array<i64: 0, 1, 2>, target = "aie2-4x4"}
+// RANGES-LABEL: func.func @matmul_interleaved
+// RANGES: bsparse.partition = {core_blocks = array<i64: 4, 2>, imbalance = 1.3333333333333333 : f64, row_splits = array<i64: 0, 4, 6>, spatial_dim = "rows", spatial_splits = array<i64: 0, 1, 2>, target = "aie2-2x2"}
+func.func @matmul_interleaved(%x: tensor<2x16xf32>) -> tensor<2x48xf32> {
+  %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 0, 1, 0, 1]> : tensor<6xi64>, row_ptr = dense<[0, 2, 4, 4, 4, 5, 6]> : tensor<7xi64>, values = dense<1.0> : tensor<6x8x8xf32>} : () -> !bsparse.bsr<array<i64: 48, 16>, array<i64: 8, 8>, f32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x16xf32>, !bsparse.bsr<array<i64: 48, 16>, array<i64: 8, 8>, f32>) -> tensor<2x48xf32>
+  return %y : tensor<2x48xf32>
+}

@@ -312,3 +312,31 @@ func.func @matmul_streamed_weight(%x: tensor<2x640xf32>) -> tensor<2x128xf32> {
   %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x640xf32>, !bsparse.bsr<array<i64: 128, 640>, array<i64: 64, 64>, f32>) -> tensor<2x128xf32>
   return %y : tensor<2x128xf32>
 }
+
+// -----
+
+// Interleaved block rows (bsparse-partition's row_order, here planned by the pass itself):
+// loads [2, 2, 0, 0, 1, 1] over 2 core rows are {0, 2, 4} | {1, 3, 5}, 3 blocks each. Each
+// share gathers its rows' blocks (row 0's two, row 2's none, row 4's one); the kernel's
+// block_rows and channels list its contiguous runs as (first, end) pairs, and each run of
+// output channels goes to the column's L2 output with its own DMA, from its place in L1.
+// CHECK-LABEL: func.func @matmul_interleaved_rows
+// CHECK-DAG: arith.constant dense<[0, 1, 0]> : tensor<3xi64>
+// CHECK-DAG: arith.constant dense<[0, 1, 1]> : tensor<3xi64>
+// CHECK-DAG: arith.constant dense<[0, 2, 2, 3]> : tensor<4xi64>
+// CHECK: %[[YL2:.*]] = "aie.buffer"({{.*}}) {level = "L2", {{.*}}} : (index) -> memref<2x48xf32>
+// CHECK: %[[YL1:.*]] = "aie.buffer"({{.*}}) {level = "L1", {{.*}}} : (index) -> memref<2x24xf32>
+// CHECK: "aie.dma"(%[[YL1]], %[[YL2]]) {dst_offsets = array<i64: 0, 0>, repeat = 1 : i64, sizes = array<i64: 2, 8>, src_offsets = array<i64: 0, 0>}
+// CHECK-NEXT: "aie.dma"(%[[YL1]], %[[YL2]]) {dst_offsets = array<i64: 0, 16>, repeat = 1 : i64, sizes = array<i64: 2, 8>, src_offsets = array<i64: 0, 8>}
+// CHECK-NEXT: "aie.dma"(%[[YL1]], %[[YL2]]) {dst_offsets = array<i64: 0, 32>, repeat = 1 : i64, sizes = array<i64: 2, 8>, src_offsets = array<i64: 0, 16>}
+// CHECK: "aie.matmul_bsr"({{.*}}block_rows = array<i64: 0, 1, 2, 3, 4, 5>{{.*}}channels = array<i64: 0, 8, 16, 24, 32, 40>
+// CHECK: %[[YL1B:.*]] = "aie.buffer"({{.*}}) {level = "L1", {{.*}}} : (index) -> memref<2x24xf32>
+// CHECK: "aie.dma"(%[[YL1B]], %[[YL2]]) {dst_offsets = array<i64: 0, 8>, repeat = 1 : i64, sizes = array<i64: 2, 8>, src_offsets = array<i64: 0, 0>}
+// CHECK-NEXT: "aie.dma"(%[[YL1B]], %[[YL2]]) {dst_offsets = array<i64: 0, 24>, repeat = 1 : i64, sizes = array<i64: 2, 8>, src_offsets = array<i64: 0, 8>}
+// CHECK-NEXT: "aie.dma"(%[[YL1B]], %[[YL2]]) {dst_offsets = array<i64: 0, 40>, repeat = 1 : i64, sizes = array<i64: 2, 8>, src_offsets = array<i64: 0, 16>}
+// CHECK: "aie.matmul_bsr"({{.*}}block_rows = array<i64: 1, 2, 3, 4, 5, 6>{{.*}}channels = array<i64: 8, 16, 24, 32, 40, 48>
+func.func @matmul_interleaved_rows(%x: tensor<4x16xf32>) -> tensor<4x48xf32> {
+  %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 0, 1, 0, 1]> : tensor<6xi64>, row_ptr = dense<[0, 2, 4, 4, 4, 5, 6]> : tensor<7xi64>, values = dense<1.0> : tensor<6x8x8xf32>} : () -> !bsparse.bsr<array<i64: 48, 16>, array<i64: 8, 8>, f32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<4x16xf32>, !bsparse.bsr<array<i64: 48, 16>, array<i64: 8, 8>, f32>) -> tensor<4x48xf32>
+  return %y : tensor<4x48xf32>
+}

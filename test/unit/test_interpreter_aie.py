@@ -530,3 +530,157 @@ def test_model_reports_by_stage(model_stages):
         assert after.cycles > 0 and after.traffic["L3"] > 0 and after.imbalance >= 1.0
         assert 0.0 < after.utilization <= 1.0
     assert packed[1].macs < stages["linalg"][1].macs == packed[1].macs_dense
+
+
+# ----------------------------------------------------------------------------- (d) interleaved block rows
+
+
+def weight_with_loads(loads, out: int, inp: int, window, rng) -> np.ndarray:
+    """A random [out, inp, *window] weight whose 4x4 block row i stores `loads[i]` blocks (random columns)."""
+    weight = np.zeros((out, inp, *window), np.float32)
+    block_cols = -(-inp // 4)
+    for row, load in enumerate(loads):
+        for col in rng.choice(block_cols, size=load, replace=False):
+            rows, cols = slice(row * 4, min(row * 4 + 4, out)), slice(col * 4, min(col * 4 + 4, inp))
+            weight[rows, cols] = rng.standard_normal(weight[rows, cols].shape)
+    return weight
+
+
+def interleaving_loads(target: targets.Target, block_rows: int, block_cols: int, rng) -> list[int]:
+    """Random block-row loads that bsparse-partition splits over `target` with interleaved rows."""
+    from bsparse.passes.partition import plan_partition
+
+    while True:
+        loads = rng.integers(0, block_cols + 1, size=block_rows).tolist()
+        if plan_partition(loads, "rows", target.cols, target, interleave=True).row_order:
+            return loads
+
+
+def partitions(module) -> list:
+    from bsparse.passes.partition import Partition
+
+    return [Partition.from_op(op) for name in ("bsparse.matmul", "bsparse.conv2d") for op in ops_named(module, name)]
+
+
+def lower_and_run(text: str, target: str, assign: str, *inputs):
+    """Partitions (`assign`), checks whether rows were interleaved, lowers to aie and runs."""
+    with make_context(), ir.Location.unknown():
+        module = ir.Module.parse(text)
+        run_pipeline(module, f"bsparse-partition{{target={target} assign={assign}}}")
+        (partition,) = partitions(module)
+        run_pipeline(module, f"bsparse-to-aie{{target={target} dtype=i8}}")
+        assert module.operation.verify()
+        (got,), report = run_program(module, *inputs)
+        return got, report, partition
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("kind", ["matmul", "nchw", "nhwc"])
+@pytest.mark.parametrize(("out", "inp"), [(46, 30), (48, 32)])
+def test_interleaved_block_rows_give_the_same_outputs_and_a_lower_imbalance(target, kind, out, inp):
+    """Uneven block rows that cores take as interleaved sets; 46 x 30 has edge blocks."""
+    rng = np.random.default_rng(sum(map(ord, target + kind)) + out)
+    t = targets.get(target)
+    loads = interleaving_loads(t, 12, 8, rng)
+    bias = rng.standard_normal(out).astype(np.float32)
+    if kind == "matmul":
+        weight = weight_with_loads(loads, out, inp, (), rng)
+        x = rng.standard_normal((t.cols + 3, inp)).astype(np.float32)
+        want = np.maximum(x @ weight.T + bias, 0)
+        with make_context(), ir.Location.unknown():
+            text = bsparse_main("matmul", x.shape, weight, (4, 4), bias, want.shape, 'activation = "relu"')
+        positions = x.shape[0]
+    else:
+        weight = weight_with_loads(loads, out, inp, (3, 3), rng)
+        c = dict(relu=True, dilations=(1, 1), groups=1, nhwc=kind == "nhwc", padding=(1, 1, 1, 1), strides=(1, 1))
+        x = rng.standard_normal((2, inp, 3, t.cols + 2)).astype(np.float32)
+        want = conv_reference(x, weight, bias, c)
+        positions = want.shape[0] * want.shape[2] * want.shape[3]
+        if kind == "nhwc":
+            x, want = x.transpose(0, 2, 3, 1).copy(), want.transpose(0, 2, 3, 1).copy()
+        with make_context(), ir.Location.unknown():
+            text = bsparse_main("conv2d", x.shape, weight, (4, 4), bias, want.shape, conv_attrs(c))
+    got, report, partition = lower_and_run(text, target, "any", x)
+    assert partition.row_order, "the layer was meant to interleave"
+    assert_close(got, want)
+    check_report(report, weight, (4, 4), positions, target, "i8")
+    got_ranges, report_ranges, ranges = lower_and_run(text, target, "ranges", x)
+    assert not ranges.row_order
+    assert_close(got_ranges, want)
+    if (out, inp) == (48, 32):  # every stored block costs the same MACs (edge blocks have fewer real ones)
+        assert report.layers[0].imbalance < report_ranges.layers[0].imbalance
+    assert report.macs == report_ranges.macs and report.macs_dense == report_ranges.macs_dense
+
+
+def test_interleaved_rows_with_a_bias_computed_at_run_time():
+    """The bias is a function argument: each core's share of it is gathered from slices of the tensor."""
+    rng = np.random.default_rng(11)
+    t = targets.get("aie2-4x4")
+    loads = interleaving_loads(t, 12, 8, rng)
+    weight = weight_with_loads(loads, 48, 32, (), rng)
+    x = rng.standard_normal((8, 32)).astype(np.float32)
+    bias = rng.standard_normal(48).astype(np.float32)
+    with make_context(), ir.Location.unknown():
+        w_op, bsr = packed_weight(weight, (4, 4))
+    text = f"""
+func.func @main(%x: {tensor(x.shape)}, %b: {tensor([48])}) -> {tensor([8, 48])} {{
+  {w_op}
+  %y = "bsparse.matmul"(%x, %w, %b) {{activation = "none", operandSegmentSizes = array<i32: 1, 1, 1>}} : ({tensor(x.shape)}, {bsr}, {tensor([48])}) -> {tensor([8, 48])}
+  return %y : {tensor([8, 48])}
+}}"""
+    got, _, partition = lower_and_run(text, "aie2-4x4", "any", x, bias)
+    assert partition.row_order
+    assert_close(got, x @ weight.T + bias)
+
+
+def test_each_channel_run_of_each_channel_group_is_written_once_per_output_tile():
+    """Interleaved rows on cores whose outputs need several channel groups (a small L1 output buffer):
+    a core's output DMAs cover its channels exactly, once per output tile, in boxes within one group."""
+    import dataclasses
+
+    from torch_mlir.rewrite import apply_patterns_and_fold_greedily, walk_and_apply_patterns
+
+    from bsparse.passes import partition as partition_pass
+    from bsparse.passes import to_aie
+
+    rng = np.random.default_rng(5)
+    t = dataclasses.replace(targets.get("aie2-4x4"), l1_output_bytes=8)  # one output row of 8 channels (2 block rows) at i8
+    loads = interleaving_loads(t, 16, 8, rng)
+    weight = weight_with_loads(loads, 64, 32, (), rng)
+    x = rng.standard_normal((16, 32)).astype(np.float32)
+    with make_context(), ir.Location.unknown():
+        module = ir.Module.parse(bsparse_main("matmul", x.shape, weight, (4, 4), None, (16, 64), 'activation = "none"'))
+        walk_and_apply_patterns(module.operation, partition_pass.patterns(t).freeze())
+        (partition,) = partitions(module)
+        assert partition.row_order
+        apply_patterns_and_fold_greedily(module.operation, to_aie.patterns(t, "i8").freeze())
+        assert module.operation.verify()
+        written: dict[tuple[int, int], list] = {}
+        for dma in ops_named(module, "aie.dma"):
+            src = dma.operands[0].owner
+            if isinstance(src, ir.OpView) and src.operation.name == "aie.buffer" and \
+                    ir.StringAttr(src.attributes["level"]).value == "L1":
+                tile = src.operands[0].owner
+                core = (ir.IntegerAttr(tile.attributes["col"]).value, ir.IntegerAttr(tile.attributes["row"]).value)
+                written.setdefault(core, []).append(dma)
+        several = 0
+        for kernel in ops_named(module, "aie.matmul_bsr"):
+            p = ir.DictAttr(kernel.attributes["params"])
+            tile = kernel.operands[0].owner.operands[0].owner
+            core = (ir.IntegerAttr(tile.attributes["col"]).value, ir.IntegerAttr(tile.attributes["row"]).value)
+            flat = list(ir.DenseI64ArrayAttr(p["channels"]))
+            channels = [c for lo, hi in zip(flat[0::2], flat[1::2]) for c in range(lo, hi)]
+            groups = ir.IntegerAttr(p["channel_groups"]).value
+            tiles = ir.IntegerAttr(p["output_tiles"]).value // groups  # output tiles of one channel group
+            co = ir.ShapedType(kernel.operands[4].type).shape[1]  # channels of one group in L1
+            covered = []
+            for dma in written[core]:
+                sizes = list(ir.DenseI64ArrayAttr(dma.attributes["sizes"]))
+                at = list(ir.DenseI64ArrayAttr(dma.attributes["dst_offsets"]))
+                assert sizes[1] <= co and ir.IntegerAttr(dma.attributes["repeat"]).value == tiles
+                covered += range(at[1], at[1] + sizes[1])
+            assert sorted(covered) == channels  # each channel once (the column's L2 slice starts at channel 0)
+            several += groups > 1 and len(flat) > 2
+        assert several, "no core had several channel groups and several runs"
+        (got,), _ = run_program(module, x)
+    assert_close(got, x @ weight.T)

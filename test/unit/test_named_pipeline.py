@@ -25,8 +25,10 @@ def expanded(text: str) -> list[str]:
           "bsparse-pack{block=4x2}", "canonicalize", "cse"]),
         ("bsparse-compile{until=pack sparsity=none}", ["bsparse-pack{block=8x8}", "canonicalize", "cse"]),
         ("cse,bsparse-compile{sparsity=none target=aie2-4x4 dtype=bf16},canonicalize",
-         ["cse", "bsparse-pack{block=8x8}", "canonicalize", "cse", "bsparse-partition{target=aie2-4x4}",
+         ["cse", "bsparse-pack{block=8x8}", "canonicalize", "cse", "bsparse-partition{target=aie2-4x4 assign=any}",
           "bsparse-to-aie{target=aie2-4x4 dtype=bf16}", "canonicalize"]),
+        ("bsparse-compile{sparsity=none until=partition assign=ranges}",
+         ["bsparse-pack{block=8x8}", "canonicalize", "cse", "bsparse-partition{target=aie2-ve2802 assign=ranges}"]),
     ],
 )
 def test_expansion(text, passes):

@@ -17,9 +17,11 @@ from bsparse.passes.partition import (
     PartitionPass,
     balanced_row_splits,
     even_splits,
+    interleaved_row_sets,
     plan_partition,
 )
 from bsparse.pipeline import run_pipeline
+from irtext import packed_weight
 
 
 def range_sums(loads, splits):
@@ -77,6 +79,51 @@ def test_row_split_examples(loads, parts, expected):
     assert balanced_row_splits(loads, parts) == expected
 
 
+def brute_force_any_max_load(loads, parts):
+    """The smallest largest load over every assignment of `loads` to `parts` sets (rows in any order)."""
+    return min(max(sum(l for l, p in zip(loads, owner) if p == part) for part in range(parts))
+               for owner in itertools.product(range(parts), repeat=len(loads)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 9), min_size=1, max_size=7), st.integers(1, 4))
+def test_interleaved_sets_cover_every_row_and_are_within_the_lpt_bound(loads, parts):
+    order, splits = interleaved_row_sets(loads, parts)
+    count = min(parts, len(loads))
+    assert sorted(order) == list(range(len(loads))) and splits[0] == 0 and splits[-1] == len(loads)
+    assert len(splits) - 1 == count and all(b > a for a, b in zip(splits, splits[1:]))
+    sets = [order[a:b] for a, b in zip(splits, splits[1:])]
+    assert all(list(rows) == sorted(rows) for rows in sets)
+    assert [rows[0] for rows in sets] == sorted(rows[0] for rows in sets)
+    largest = max(sum(loads[r] for r in rows) for rows in sets)
+    optimum = brute_force_any_max_load(loads, count)
+    assert largest <= (4 / 3 - 1 / (3 * count)) * optimum + 1e-9  # Graham's bound for LPT
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 9), min_size=1, max_size=12), st.sampled_from(["aie2-2x2", "aie2-4x4"]))
+def test_interleaving_is_used_only_when_it_lowers_the_largest_load(loads, name):
+    target = targets.get(name)
+    ranges = plan_partition(loads, "width", 64, target)
+    chosen = plan_partition(loads, "width", 64, target, interleave=True)
+    assert ranges.row_order == ()
+    assert [sum(loads[r] for r in rows) for rows in chosen.row_sets] == list(chosen.core_blocks)
+    contiguous_max = max(range_sums(loads, balanced_row_splits(loads, target.core_rows)))
+    assert max(chosen.core_blocks) <= contiguous_max
+    assert bool(chosen.row_order) == (max(chosen.core_blocks) < contiguous_max)
+    assert chosen.imbalance <= ranges.imbalance
+
+
+def test_interleaving_example():
+    # Loads [3, 3, 1, 1, 1, 1, 3, 3] over 4 cores: the best contiguous ranges have a
+    # largest load of 5 ([3] [3, 1] [1, 1, 3] [3]); sets {0, 2} {1, 3} {4, 6} {5, 7} have 4 each.
+    partition = plan_partition([3, 3, 1, 1, 1, 1, 3, 3], "width", 56, targets.get("aie2-4x4"), interleave=True)
+    # heaviest first to the least loaded core: 0, 1, 6, 7 one each, then 2, 3, 4, 5 in turn
+    assert partition.row_sets == [(0, 2), (1, 3), (4, 6), (5, 7)]
+    assert partition.row_order == (0, 2, 1, 3, 4, 6, 5, 7) and partition.row_splits == (0, 2, 4, 6, 8)
+    assert partition.core_blocks == (4, 4, 4, 4) and partition.imbalance == 1.0
+
+
 def test_zero_extent_is_one_empty_slice():
     assert even_splits(0, 4) == (0, 0)
 
@@ -103,6 +150,10 @@ def test_partition_checks_its_fields():
         Partition("aie2-2x2", (0, 2), "depth", (0, 1), (1,), 1.0)
     with pytest.raises(ValueError, match="core_blocks"):
         Partition("aie2-2x2", (0, 1, 2), "rows", (0, 1), (1,), 1.0)
+    with pytest.raises(ValueError, match="permutation"):
+        Partition("aie2-2x2", (0, 1, 2), "rows", (0, 1), (1, 1), 1.0, row_order=(0, 0))
+    with pytest.raises(ValueError, match="ascending"):
+        Partition("aie2-2x2", (0, 2, 3), "rows", (0, 1), (1, 1), 1.0, row_order=(2, 0, 1))
 
 
 # --- the pass on IR ------------------------------------------------------------
@@ -222,6 +273,40 @@ def test_attribute_round_trips(ctx):
     assert partition_of(reparsed) == partition
     assert partition.to_attr() == layer_ops(module)[0].attributes[ATTRIBUTE]
     assert partition.row_splits == (0, 1, 2, 4) and partition.core_blocks == (2, 1, 2)
+
+
+def test_interleaved_partition_round_trips_and_assign_ranges_keeps_ranges(ctx):
+    # 2 cores: ranges give 4 | 2; heaviest first (0, 1, 4, 5, then 2, 3) gives 3 | 3
+    module = matmul_module([2, 2, 0, 0, 1, 1], rows=2)
+    run_pipeline(module, "bsparse-partition{target=aie2-2x2}")
+    partition = partition_of(module)
+    assert partition.core_blocks == (3, 3) and partition.row_sets == [(0, 2, 4), (1, 3, 5)]
+    assert partition_of(ir.Module.parse(str(module))) == partition
+    assert "row_order = array<i64: 0, 2, 4, 1, 3, 5>" in str(module)
+    run_pipeline(module, "bsparse-partition{target=aie2-2x2 assign=ranges}")
+    assert partition_of(module).row_order == () and "row_order" not in str(module)
+    assert max(partition_of(module).core_blocks) == 4
+
+
+@pytest.mark.parametrize(("groups", "interleaved"), [(1, True), (2, False)])
+def test_only_ungrouped_convs_interleave(ctx, groups, interleaved):
+    """Loads [3, 3, 1, 1, 1, 1, 3, 3] (as test_interleaving_example) on a 1x1 conv with `groups` groups."""
+    loads = [3, 3, 1, 1, 1, 1, 3, 3]
+    weight = np.zeros((64, 32, 1, 1), np.float32)
+    for row, load in enumerate(loads):
+        weight[row * 8:(row + 1) * 8, :load * 8] = 1.0
+    x, y = f"tensor<1x{32 * groups}x2x8xf32>", "tensor<1x64x2x8xf32>"
+    w_op, bsr = packed_weight(weight, (8, 8))
+    module = ir.Module.parse(f"""
+func.func @f(%x: {x}) -> {y} {{
+  {w_op}
+  %y = "bsparse.conv2d"(%x, %w) {{activation = "none", dilations = array<i64: 1, 1>, groups = {groups} : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 0>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}} : ({x}, {bsr}) -> {y}
+  return %y : {y}
+}}""")
+    run_pipeline(module, "bsparse-partition{target=aie2-4x4}")
+    partition = partition_of(module)
+    assert bool(partition.row_order) == interleaved
+    assert max(partition.core_blocks) == (4 if interleaved else 5)
 
 
 def test_from_op_without_or_with_malformed_attribute(ctx):

@@ -232,6 +232,24 @@ def _decode(op) -> _Device:
 # ----------------------------------------------------------------------------- running a device
 
 
+def _channel_runs(params: dict) -> list[tuple[int, int]]:
+    """A core's output channels: ``(first, end)`` runs, ascending (the kernel's flat ``channels``)."""
+    flat = params["channels"]
+    return list(zip(flat[0::2], flat[1::2]))
+
+
+def _channel_count(params: dict) -> int:
+    return sum(hi - lo for lo, hi in _channel_runs(params))
+
+
+def _channel_index(params: dict, offset: int = 0) -> slice | np.ndarray:
+    """A core's output channels minus `offset`: a slice for one run, else an index array."""
+    runs = _channel_runs(params)
+    if len(runs) == 1:
+        return slice(runs[0][0] - offset, runs[0][1] - offset)
+    return np.concatenate([np.arange(lo, hi) for lo, hi in runs]) - offset
+
+
 def _share(kernel: _Kernel, env) -> BsrData:
     """The core row's share of the packed weight, as BSR data (from its L3 constants)."""
     p = kernel.params
@@ -239,8 +257,7 @@ def _share(kernel: _Kernel, env) -> BsrData:
     nnzb = int(row_ptr[-1])
     values_shape = ir.ShapedType(kernel.op.operands[1].type).shape
     block = tuple(values_shape[1:3])
-    lo, hi = p["channels"]
-    shape = (hi - lo, *p["weight_shape"][1:])
+    shape = (_channel_count(p), *p["weight_shape"][1:])
     if not nnzb:
         return BsrData(shape, block, np.zeros((0, *values_shape[1:]), np.float32), row_ptr, np.zeros(0, np.int64))
     values = np.asarray(env[kernel.roots["values"]])[:nnzb]
@@ -262,18 +279,18 @@ def _run_matmul(kernel: _Kernel, env, weights: np.ndarray) -> None:
     p = kernel.params
     x, y = env[kernel.roots["input"]], env[kernel.roots["output"]]
     m0, m1 = p["spatial"]
-    lo, hi = p["channels"]
     out = x[m0:m1].astype(y.dtype, copy=False) @ weights.T
     bias = env[kernel.roots["bias"]] if "bias" in kernel.roots else None
-    y[m0:m1, lo:hi] = _epilogue(out, bias, p["activation"], 1)
+    y[m0:m1, _channel_index(p)] = _epilogue(out, bias, p["activation"], 1)
 
 
 def _run_convs(kernels: list[_Kernel], env) -> None:
     """The conv kernels of one column (same input slice, same spatial range): one im2col, one GEMM.
 
     Grouped convolutions run kernel by kernel; the rest stack the cores'
-    weight shares along output channels, which is exactly each core's
-    computation done side by side.
+    weight shares along output channels (at each core's channels, which
+    may be several runs), which is exactly each core's computation done
+    side by side.
     """
     p = kernels[0].params
     x, y = env[kernels[0].roots["input"]], env[kernels[0].roots["output"]]
@@ -294,22 +311,21 @@ def _run_convs(kernels: list[_Kernel], env) -> None:
     groups = p["groups"]
     per_group = cout // groups
     for batch in ([kernels] if groups == 1 else [[k] for k in kernels]):
-        lo, hi = batch[0].params["channels"][0], batch[-1].params["channels"][1]
+        lo = min(kernel.params["channels"][0] for kernel in batch)
+        hi = max(kernel.params["channels"][-1] for kernel in batch)
         g0, g1 = lo // per_group, -(-hi // per_group)
         weights = np.zeros(((g1 - g0) * per_group, cin_g, kh, kw), y.dtype)
         for kernel in batch:
-            k_lo, k_hi = kernel.params["channels"]
-            weights[k_lo - g0 * per_group:k_hi - g0 * per_group] = kernel.weights
+            weights[_channel_index(kernel.params, g0 * per_group)] = kernel.weights
         part = window[:, g0 * cin_g:g1 * cin_g]
         out = conv_canonical(
             part.reshape(n, g1 - g0, cin_g, *part.shape[2:]), weights.reshape(g1 - g0, per_group, cin_g, kh, kw),
             (sh, sw), (dh, dw), (len(rows), len(cols)),
         ).reshape(n, (g1 - g0) * per_group, len(rows), len(cols))
         for kernel in batch:
-            k_lo, k_hi = kernel.params["channels"]
-            core_out = np.ascontiguousarray(out[:, k_lo - g0 * per_group:k_hi - g0 * per_group])
+            core_out = np.ascontiguousarray(out[:, _channel_index(kernel.params, g0 * per_group)])
             bias = env[kernel.roots["bias"]] if "bias" in kernel.roots else None
-            y_nchw[:, k_lo:k_hi, rows.start:rows.stop, cols.start:cols.stop] = _epilogue(
+            y_nchw[:, _channel_index(kernel.params), rows.start:rows.stop, cols.start:cols.stop] = _epilogue(
                 core_out, bias, kernel.params["activation"], 1)
 
 
@@ -460,18 +476,17 @@ def device_cost(decoded: _Device) -> DeviceCost:
         share = kernel.roots["row_ptr"]
         if share not in per_position:
             row_ptr, col_idx, block = _index_arrays(kernel)
-            lo, hi = p["channels"]
             stored = int(row_ptr[-1])
             grid = (len(row_ptr) - 1) * -(-p["weight_shape"][1] // block[1])
             # a share that stores every block runs as a dense kernel: no block index to read
             indexed = stored if stored < grid else 0
-            per_position[share] = (indexed, stored_macs(row_ptr, col_idx, (hi - lo, *p["weight_shape"][1:]), block, 1))
+            shape = (_channel_count(p), *p["weight_shape"][1:])
+            per_position[share] = (indexed, stored_macs(row_ptr, col_idx, shape, block, 1))
         blocks, share_macs = per_position[share]
         positions = _positions(kernel)
-        lo, hi = p["channels"]
         macs = share_macs * positions
         result.macs[kernel.core] = macs
-        result.macs_dense += (hi - lo) * math.prod(p["weight_shape"][1:]) * positions
+        result.macs_dense += _channel_count(p) * math.prod(p["weight_shape"][1:]) * positions
         result.calls[kernel.core] = p["calls"]
         result.compute[kernel.core] = (macs / rate + p["calls"] * t.kernel_call_overhead_cycles
                                        + blocks * (p["output_tiles"] // p["channel_groups"]) * t.block_index_overhead_cycles)

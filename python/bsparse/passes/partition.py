@@ -7,9 +7,11 @@ x ``core_rows`` cores per column (`bsparse.targets.Target`): every
 
 - its **output channels** (the block rows of the logical weight
   ``[out, in, *window]``; for grouped and depthwise convs too) split over the
-  ``core_rows`` cores of a column, as contiguous ranges of block rows that
-  minimise the largest number of *stored* blocks any core gets
-  (`balanced_row_splits`);
+  ``core_rows`` cores of a column so that the largest number of *stored*
+  blocks any core gets is small: contiguous ranges of block rows that
+  minimise it exactly (`balanced_row_splits`), or, when that is lower still
+  and the layer allows it, any set of block rows per core
+  (`interleaved_row_sets`; option ``assign``);
 - its **spatial dimension** split over the ``cols`` columns as near-equal
   contiguous slices (`even_splits`, larger slices first): the output width of
   a conv (the paper's choice: one width slice per column and memtile), or its
@@ -18,7 +20,8 @@ x ``core_rows`` cores per column (`bsparse.targets.Target`): every
   the last) of a matmul.
 
 Core ``(column c, row r)`` computes block rows
-``row_splits[r]:row_splits[r+1]`` of the output channels on spatial slice
+``row_order[row_splits[r]:row_splits[r+1]]`` (``row_order`` is the identity
+for contiguous ranges) of the output channels on spatial slice
 ``spatial_splits[c]:spatial_splits[c+1]``. When there are fewer slices than
 columns, the idle columns take more output-channel ranges
 (`columns_per_slice`): slice ``j`` runs on columns ``j*k .. j*k+k-1`` and
@@ -35,6 +38,22 @@ take as many block rows as fit). Ranges are never empty, so a layer with
 fewer block rows than ``core_rows`` uses one core per block row; likewise a
 spatial extent smaller than ``cols`` uses one column per index.
 
+**Interleaved rows** (``assign=any``, the default). Per-layer pruning leaves
+block rows with uneven loads, and a few large block rows (8 to 16 for a
+ResNet-50 3x3 conv over 4 cores) cannot always be cut into contiguous
+ranges of near-equal load. Longest-processing-time first (each block row,
+heaviest first, to the least loaded core; ties to the core with fewer rows,
+then the lower index) gives each core a set of block rows whose largest
+load is within 4/3 of the optimum; it is used only when its largest load
+is strictly lower than the contiguous split's, so balanced layers keep
+their ranges. A core's rows are ascending, cores are ordered by their
+first row. The price is paid in the lowering: a core writes each
+contiguous run of its output channels with its own DMA. Grouped
+convolutions (a core reads the input channels of every group its rows
+touch) and layers whose idle columns take channel ranges (the column's
+channels must stay contiguous, `columns_per_slice` > 1) keep contiguous
+ranges; so does ``assign=ranges`` everywhere.
+
 **The attribute** (this module is its only reader and writer: use
 `Partition.from_op` and `Partition.to_attr`): the discardable attribute
 ``bsparse.partition`` on the op, a dictionary::
@@ -42,6 +61,8 @@ spatial extent smaller than ``cols`` uses one column per index.
     bsparse.partition = {
       core_blocks = array<i64: ...>,    // stored blocks of each row range, len(row_splits) - 1
       imbalance = 1.0e+00 : f64,        // see below, >= 1
+      row_order = array<i64: ...>,      // optional: a permutation of the block rows, ascending
+                                        // within each range; absent for contiguous ranges
       row_splits = array<i64: 0, ..., block_rows>,       // strictly increasing
       spatial_dim = "width",            // "width" | "height" (conv2d), "rows" (matmul)
       spatial_splits = array<i64: 0, ..., extent>,       // strictly increasing
@@ -85,7 +106,7 @@ from bsparse import targets
 from bsparse.dialects.bsparse import Conv2dOp, MatmulOp
 from bsparse.errors import BsparseError, OptionError
 from bsparse.passes._match import defining_op
-from bsparse.passes.base import Pass, option, parse_target
+from bsparse.passes.base import Pass, option, parse_choice, parse_target
 from bsparse.passes.pack import packed_data
 from bsparse.targets import Target, TargetError
 
@@ -94,8 +115,11 @@ __all__ = [
     "SPATIAL_DIMS",
     "Partition",
     "PartitionPass",
+    "ASSIGNMENTS",
     "balanced_row_splits",
     "even_splits",
+    "interleaved_row_sets",
+    "partition_layer",
     "patterns",
     "plan_partition",
     "spatial_extent",
@@ -103,6 +127,9 @@ __all__ = [
 
 ATTRIBUTE = "bsparse.partition"
 """Name of the discardable attribute that holds a layer's partition."""
+
+ASSIGNMENTS = ("any", "ranges")
+"""Values of the pass option ``assign``: any set of block rows per core, or contiguous ranges only."""
 
 SPATIAL_DIMS = ("width", "height", "rows")
 """What `Partition.spatial_splits` splits: conv output width or height, matmul rows."""
@@ -132,6 +159,8 @@ class Partition:
         spatial_splits: Boundaries of the spatial slices, one per used column.
         core_blocks: Stored blocks of each block-row range.
         imbalance: Largest over mean MACs of the used cores (module docstring).
+        row_order: The block rows in core order (`row_splits` index into it),
+            or empty for the identity (contiguous ranges).
     """
 
     target: str
@@ -140,6 +169,7 @@ class Partition:
     spatial_splits: tuple[int, ...]
     core_blocks: tuple[int, ...]
     imbalance: float
+    row_order: tuple[int, ...] = ()
 
     ATTRIBUTE: ClassVar[str] = ATTRIBUTE
 
@@ -152,11 +182,17 @@ class Partition:
             raise ValueError(f"core_blocks must hold {len(self.row_splits) - 1} non-negative counts, got {list(self.core_blocks)}")
         if not self.imbalance >= 1.0:
             raise ValueError(f"imbalance must be at least 1, got {self.imbalance}")
+        if self.row_order:
+            if sorted(self.row_order) != list(range(self.row_splits[-1])):
+                raise ValueError(f"row_order must be a permutation of the {self.row_splits[-1]} block rows, got {list(self.row_order)}")
+            if any(list(rows) != sorted(rows) for rows in self.row_sets):
+                raise ValueError(f"row_order must be ascending within each range, got {list(self.row_order)}")
 
     @property
-    def row_ranges(self) -> list[tuple[int, int]]:
-        """``(first, end)`` block rows of each core row."""
-        return list(zip(self.row_splits, self.row_splits[1:]))
+    def row_sets(self) -> list[tuple[int, ...]]:
+        """The block rows of each core row, ascending."""
+        order = self.row_order or range(self.row_splits[-1])
+        return [tuple(order[a:b]) for a, b in zip(self.row_splits, self.row_splits[1:])]
 
     @property
     def spatial_ranges(self) -> list[tuple[int, int]]:
@@ -165,14 +201,17 @@ class Partition:
 
     def to_attr(self) -> ir.DictAttr:
         """The attribute, in the current context."""
-        return ir.DictAttr.get({
+        entries = {
             "target": ir.StringAttr.get(self.target),
             "row_splits": _i64_array(self.row_splits),
             "spatial_dim": ir.StringAttr.get(self.spatial_dim),
             "spatial_splits": _i64_array(self.spatial_splits),
             "core_blocks": _i64_array(self.core_blocks),
             "imbalance": ir.FloatAttr.get(ir.F64Type.get(), float(self.imbalance)),
-        })
+        }
+        if self.row_order:
+            entries["row_order"] = _i64_array(self.row_order)
+        return ir.DictAttr.get(entries)
 
     @classmethod
     def from_op(cls, op) -> "Partition | None":
@@ -195,6 +234,7 @@ class Partition:
                 spatial_splits=tuple(ir.DenseI64ArrayAttr(entries["spatial_splits"])),
                 core_blocks=tuple(ir.DenseI64ArrayAttr(entries["core_blocks"])),
                 imbalance=ir.FloatAttr(entries["imbalance"]).value,
+                row_order=tuple(ir.DenseI64ArrayAttr(entries["row_order"])) if "row_order" in entries else (),
             )
         except (ValueError, TypeError) as err:
             raise BsparseError(f"malformed '{ATTRIBUTE}' attribute on {op.operation.name}: {err}") from None
@@ -253,6 +293,29 @@ def balanced_row_splits(loads: Sequence[int], parts: int) -> tuple[int, ...]:
     return tuple(splits)
 
 
+def interleaved_row_sets(loads: Sequence[int], parts: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Assigns each of `loads` to one of ``min(parts, len(loads))`` non-empty sets,
+    longest processing time first (module docstring).
+
+    Returns:
+        ``(row_order, row_splits)``: the rows of set ``i`` are
+        ``row_order[row_splits[i]:row_splits[i + 1]]``, ascending; sets are
+        ordered by their first row.
+    """
+    loads = [int(x) for x in loads]
+    if not loads or parts < 1 or min(loads) < 0:
+        raise ValueError(f"need at least one non-negative load and one part, got {loads} and {parts}")
+    count = min(parts, len(loads))
+    sets: list[list[int]] = [[] for _ in range(count)]
+    totals = [0] * count
+    for row in sorted(range(len(loads)), key=lambda i: (-loads[i], i)):
+        target = min(range(count), key=lambda c: (totals[c], len(sets[c]), c))
+        sets[target].append(row)
+        totals[target] += loads[row]
+    ordered = sorted((sorted(rows) for rows in sets), key=lambda rows: rows[0])
+    return tuple(r for rows in ordered for r in rows), (0, *np.cumsum([len(rows) for rows in ordered]).tolist())
+
+
 def even_splits(extent: int, parts: int) -> tuple[int, ...]:
     """``min(parts, extent)`` contiguous slices of ``range(extent)``, sizes within 1,
     larger first; ``(0, 0)`` for a zero extent."""
@@ -286,14 +349,27 @@ def columns_per_slice(spatial_splits: Sequence[int], target: Target) -> int:
     return max(1, target.cols // slices)
 
 
-def plan_partition(row_loads: Sequence[int], spatial_dim: str, extent: int, target: Target) -> Partition:
+def plan_partition(row_loads: Sequence[int], spatial_dim: str, extent: int, target: Target,
+                   interleave: bool = False) -> Partition:
     """The partition of a layer with `row_loads` stored blocks per block row and
-    `extent` spatial indices along `spatial_dim`, on `target`."""
+    `extent` spatial indices along `spatial_dim`, on `target`.
+
+    With `interleave`, a core may take any set of block rows when that lowers
+    the largest load and the columns do not split channels (module docstring).
+    """
     spatial_splits = even_splits(extent, target.cols)
-    row_splits = balanced_row_splits(row_loads, target.core_rows * columns_per_slice(spatial_splits, target))
+    per_slice = columns_per_slice(spatial_splits, target)
     loads = np.asarray(row_loads, dtype=np.int64)
+    row_splits = balanced_row_splits(row_loads, target.core_rows * per_slice)
     core_blocks = tuple(int(loads[a:b].sum()) for a, b in zip(row_splits, row_splits[1:]))
-    return Partition(target.name, row_splits, spatial_dim, spatial_splits, core_blocks, _imbalance(core_blocks, spatial_splits))
+    row_order: tuple[int, ...] = ()
+    if interleave and per_slice == 1 and len(core_blocks) > 1:
+        order, splits = interleaved_row_sets(row_loads, target.core_rows)
+        blocks = tuple(int(loads[list(order[a:b])].sum()) for a, b in zip(splits, splits[1:]))
+        if max(blocks) < max(core_blocks):
+            row_order, row_splits, core_blocks = order, splits, blocks
+    return Partition(target.name, row_splits, spatial_dim, spatial_splits, core_blocks,
+                     _imbalance(core_blocks, spatial_splits), row_order)
 
 
 def spatial_extent(op, cols: int) -> tuple[str, int]:
@@ -308,28 +384,34 @@ def spatial_extent(op, cols: int) -> tuple[str, int]:
     return "width", width
 
 
+def partition_layer(op, row_ptr: np.ndarray, target: Target, assign: str = "any") -> Partition:
+    """The partition of a bsparse matmul or conv2d whose packed weight has block row pointers `row_ptr`."""
+    dim, extent = spatial_extent(op, target.cols)
+    grouped = op.operation.name == Conv2dOp.OPERATION_NAME and ir.IntegerAttr(op.attributes["groups"]).value != 1
+    return plan_partition(np.diff(row_ptr), dim, extent, target, interleave=assign == "any" and not grouped)
+
+
 # --- pattern and pass --------------------------------------------------------
 
 
-def partition_op(op, rewriter, target: Target):
+def partition_op(op, rewriter, target: Target, assign: str):
     """Records `op`'s partition on `target` if its weight is a packed_weight."""
     packed = defining_op(op.weight)
     if packed is None or packed.operation.name != "bsparse.packed_weight":
         return True
-    dim, extent = spatial_extent(op, target.cols)
-    attr = plan_partition(np.diff(packed_data(packed).row_ptr), dim, extent, target).to_attr()
+    attr = partition_layer(op, packed_data(packed).row_ptr, target, assign).to_attr()
     if ATTRIBUTE in op.attributes and op.attributes[ATTRIBUTE] == attr:
         return True  # already recorded: no change
     op.attributes[ATTRIBUTE] = attr  # in place: the rewriter has no modify_op_in_place (module docstring)
     return False
 
 
-def patterns(target: Target) -> RewritePatternSet:
-    """The rewrite patterns of bsparse-partition for `target`."""
+def patterns(target: Target, assign: str = "any") -> RewritePatternSet:
+    """The rewrite patterns of bsparse-partition for `target` (`assign`: one of `ASSIGNMENTS`)."""
     # Each pattern function returns truthy for "no match".
     rewrites = RewritePatternSet()
     for op_class in (MatmulOp, Conv2dOp):
-        rewrites.add(op_class, lambda op, rewriter: partition_op(op, rewriter, target))
+        rewrites.add(op_class, lambda op, rewriter: partition_op(op, rewriter, target, assign))
     return rewrites
 
 
@@ -339,6 +421,8 @@ class PartitionPass(Pass):
     SUMMARY: ClassVar[str] = "split each packed layer over the target's cores, balancing stored blocks"
 
     target: str = option("aie2-4x4", "target whose cols x core_rows cores share each layer", parse=parse_target)
+    assign: str = option("any", "block rows per core: any set when that balances better, or contiguous ranges",
+                         parse=parse_choice(ASSIGNMENTS))
 
     def __post_init__(self):
         try:
@@ -347,4 +431,4 @@ class PartitionPass(Pass):
             raise OptionError(str(err)) from None
 
     def run(self, module: ir.Operation) -> None:
-        walk_and_apply_patterns(module, patterns(targets.get(self.target)).freeze())
+        walk_and_apply_patterns(module, patterns(targets.get(self.target), self.assign).freeze())

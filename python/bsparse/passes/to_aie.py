@@ -25,7 +25,9 @@ planned by `bsparse.passes._tiling.plan_tiles`; the kernel's ``params``
 record the work unit and the plan. On targets without memory tiles (AIE1)
 the cores' DMAs read and write DDR directly.
 
-Kernel ``params``: ``block_rows`` and ``channels`` (first, end) of the core,
+Kernel ``params``: ``block_rows`` and ``channels`` of the core as flat
+``(first, end)`` pairs, one per contiguous run (one pair unless the
+partition interleaves block rows; each run's outputs have their own DMA),
 ``spatial`` (first, end) along ``spatial_dim``, ``tile`` ``[t, tc]`` output
 positions per call, ``output_tiles``, ``k_chunks``, ``weight_chunks``,
 ``weight_resident``, ``calls``, ``activation``, ``weight_shape``; for
@@ -52,7 +54,7 @@ from bsparse.packed import packed_data
 from bsparse.passes._match import defining_op
 from bsparse.passes._tiling import Axis, TilePlan, Work, plan_tiles
 from bsparse.passes.base import Pass, option, parse_dtype, parse_target
-from bsparse.passes.partition import Partition, columns_per_slice, plan_partition, spatial_extent
+from bsparse.passes.partition import Partition, columns_per_slice, partition_layer
 from bsparse.patterns import BsrData
 from bsparse.residency import L2_MEMORY_SPACE, L2_SHARES, stays_on_chip
 
@@ -143,50 +145,83 @@ def _to_buffer(value: ir.Value, loc: ir.Location, space: int | None = None) -> i
     return bufferization.ToBufferOp(_memref(ty.shape, ty.element_type, space), value, read_only=True, loc=loc).result
 
 
+def _runs(rows) -> list[tuple[int, int]]:
+    """The maximal runs ``(first, end)`` of consecutive integers in ascending `rows`."""
+    runs: list[list[int]] = []
+    for row in rows:
+        if runs and runs[-1][1] == row:
+            runs[-1][1] += 1
+        else:
+            runs.append([row, row + 1])
+    return [(a, b) for a, b in runs]
+
+
 @dataclass
 class _Share:
-    """One core row's share of the packed weight, in L3."""
+    """One core row's share of the packed weight, in L3: its block rows, ascending, as contiguous runs.
 
-    block_rows: tuple[int, int]
-    channels: tuple[int, int]
+    A share of a contiguous partition is one run; an interleaved one
+    (bsparse-partition's ``row_order``) has several, its blocks gathered
+    run after run.
+    """
+
+    block_runs: list[tuple[int, int]]
+    channel_runs: list[tuple[int, int]]
     data: BsrData
     values: ir.Value
     row_ptr: ir.Value
     col_idx: ir.Value
     bias: ir.Value | None
 
+    @property
+    def channels(self) -> int:
+        return sum(hi - lo for lo, hi in self.channel_runs)
 
-def _bias_share(bias: ir.Value, channels: tuple[int, int], loc) -> ir.Value:
-    """The host buffer of a core row's slice of the bias: a constant slice, or a slice of the bias tensor."""
-    lo, hi = channels
+    @property
+    def first_channel(self) -> int:
+        return self.channel_runs[0][0]
+
+
+def _flat(runs: list[tuple[int, int]]) -> ir.DenseI64ArrayAttr:
+    return _array([v for run in runs for v in run])
+
+
+def _bias_share(bias: ir.Value, runs: list[tuple[int, int]], loc) -> ir.Value:
+    """The host buffer of a core row's channels of the bias: constant slices, or slices of the bias tensor."""
+    elt = ir.ShapedType(bias.type).element_type
     constant = defining_op(bias)
     if constant is not None and constant.operation.name == "arith.constant":
-        values = np.asarray(ir.DenseElementsAttr(constant.attributes["value"])).reshape(-1)[lo:hi]
-        return _host_constant(values.astype(np.float32), ir.ShapedType(bias.type).element_type, loc)
-    sliced = tensor.ExtractSliceOp(
-        ir.RankedTensorType.get([hi - lo], ir.ShapedType(bias.type).element_type), bias, [], [], [],
-        _array([lo]), _array([hi - lo]), _array([1]), loc=loc).result
-    return _to_buffer(sliced, loc)
+        values = np.asarray(ir.DenseElementsAttr(constant.attributes["value"])).reshape(-1)
+        return _host_constant(np.concatenate([values[lo:hi] for lo, hi in runs]).astype(np.float32), elt, loc)
+    pieces = [tensor.ExtractSliceOp(ir.RankedTensorType.get([hi - lo], elt), bias, [], [], [],
+                                    _array([lo]), _array([hi - lo]), _array([1]), loc=loc).result
+              for lo, hi in runs]
+    if len(pieces) == 1:
+        return _to_buffer(pieces[0], loc)
+    total = sum(hi - lo for lo, hi in runs)
+    return _to_buffer(tensor.ConcatOp(ir.RankedTensorType.get([total], elt), 0, pieces, loc=loc).result, loc)
 
 
 def _shares(data: BsrData, bias: ir.Value | None, partition: Partition, elt: ir.Type, loc) -> list[_Share]:
     shares = []
     index_type = ir.IntegerType.get_signless(64)
     r = data.block[0]
-    for first, end in partition.row_ranges:
-        lo, hi = data.row_ptr[first], data.row_ptr[end]
-        channels = (first * r, min(end * r, data.shape[0]))
+    for rows in partition.row_sets:
+        block_runs = _runs(rows)
+        channel_runs = [(first * r, min(end * r, data.shape[0])) for first, end in block_runs]
+        blocks = np.concatenate([np.arange(data.row_ptr[a], data.row_ptr[b]) for a, b in block_runs])
+        counts = np.diff(data.row_ptr)[list(rows)]
         sub = BsrData(
-            (channels[1] - channels[0], *data.shape[1:]), data.block, data.values[lo:hi],
-            data.row_ptr[first:end + 1] - lo, data.col_idx[lo:hi],
+            (sum(hi - lo for lo, hi in channel_runs), *data.shape[1:]), data.block, data.values[blocks],
+            np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), data.col_idx[blocks],
         )
         values = sub.values.astype(np.float32) if sub.nnzb else np.zeros((1, *sub.values.shape[1:]), np.float32)
         cols = sub.col_idx if sub.nnzb else np.zeros(1, np.int64)
         shares.append(_Share(
-            (first, end), channels, sub,
+            block_runs, channel_runs, sub,
             _host_constant(values, elt, loc), _host_constant(sub.row_ptr, index_type, loc),
             _host_constant(cols, index_type, loc),
-            None if bias is None else _bias_share(bias, channels, loc),
+            None if bias is None else _bias_share(bias, channel_runs, loc),
         ))
     return shares
 
@@ -273,14 +308,14 @@ def _matmul_layer(x_shape, y_shape) -> _Layer:
 
 
 def _core_work(layer: _Layer, share: _Share, spatial: tuple[int, int], weight_shape, target, b: int) -> Work:
-    co = share.channels[1] - share.channels[0]
+    co = share.channels
     if layer.kind == "matmul":
         stream, across, in_channels = Axis(spatial[1] - spatial[0]), Axis(1), layer.in_channels
     else:
         stream = layer.stream
         across = Axis(spatial[1] - spatial[0], layer.across.kernel, layer.across.stride, layer.across.dilation)
-        per_group = layer.out_channels // layer.groups
-        groups = -(-share.channels[1] // per_group) - share.channels[0] // per_group
+        per_group = layer.out_channels // layer.groups  # a grouped conv's share is one run (bsparse-partition)
+        groups = -(-share.channel_runs[-1][1] // per_group) - share.first_channel // per_group
         in_channels = groups * weight_shape[1]
     window = math.prod(weight_shape[2:])
     data = share.data
@@ -331,6 +366,13 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
     # Per column: L2 staging of its input slice and of its cores' output channels on the slice.
     columns: dict[int, tuple[ir.Value, ir.Value]] = {}
     column_first_channel: dict[int, int] = {}
+
+    def output_at(channel: int, column: int, spatial: tuple[int, int]) -> list[int]:
+        """Where output `channel` of a core's slice lands: the column's L2 slice, or the L3 output."""
+        if has_l2:
+            return layer.output_offset(channel - column_first_channel[column], 0)
+        return layer.output_offset(channel, spatial[0])
+
     for c in sorted({col for col, _ in assignment}):
         if not has_l2:
             columns[c] = (x_l3, y_l3)
@@ -339,7 +381,7 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
         work0, plan0 = plans[cores[0]]
         out_channels = sum(plans[core][0].out_channels for core in cores)
         slice_start = partition.spatial_ranges[assignment[cores[0]][0]][0]
-        first_channel = min(shares[assignment[core][1]].channels[0] for core in cores)
+        first_channel = min(shares[assignment[core][1]].first_channel for core in cores)
         column_first_channel[c] = first_channel
         across_in = work0.across.input_extent(work0.across.extent)
         stream_in = work0.stream.input_extent(work0.stream.extent)
@@ -412,14 +454,23 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
         build.dma(ci_src, ci_l1, [plan.chunk_blocks], weight_transfers if data.nnzb else 0)
         if b_l1 is not None:
             build.dma(share.bias, b_l1, [plan.co], plan.n_co)
-        if has_l2:  # into the column's L2 slice, at the core's channels
-            y_at = layer.output_offset(share.channels[0] - column_first_channel[c], 0)
-        else:
-            y_at = layer.output_offset(share.channels[0], spatial[0])
-        build.dma(y_l1[0], y_dst, y_box, tiles, dst_at=y_at)
+        if len(share.channel_runs) == 1:
+            build.dma(y_l1[0], y_dst, y_box, tiles, dst_at=output_at(share.first_channel, c, spatial))
+        else:  # each contiguous run of its channels, per channel group, is written by its own DMA
+            local = 0  # the run's first channel among the core's
+            for lo, hi in share.channel_runs:
+                start = local
+                while start < local + hi - lo:
+                    end = min(local + hi - lo, (start // plan.co + 1) * plan.co)
+                    build.dma(y_l1[0], y_dst, layer.output_box(end - start, plan.t, plan.tc),
+                              layer.batch * plan.n_t * plan.n_tc,
+                              src_at=layer.output_offset(start % plan.co, 0),
+                              dst_at=output_at(lo + start - local, c, spatial))
+                    start = end
+                local += hi - lo
         params = dict(params_common)
         params.update({
-            "block_rows": _array(share.block_rows), "channels": _array(share.channels),
+            "block_rows": _flat(share.block_runs), "channels": _flat(share.channel_runs),
             "spatial": _array(spatial), "spatial_dim": ir.StringAttr.get(partition.spatial_dim),
             "tile": _array([plan.t, plan.tc]), "output_tiles": _i64(tiles), "k_chunks": _i64(plan.n_k),
             "channel_groups": _i64(plan.n_co),
@@ -442,8 +493,7 @@ def _partition(op, data: BsrData, target: targets.Target) -> Partition:
     recorded = Partition.from_op(op)
     if recorded is not None and recorded.target == target.name:
         return recorded
-    dim, extent = spatial_extent(op, target.cols)
-    return plan_partition(np.diff(data.row_ptr), dim, extent, target)
+    return partition_layer(op, data.row_ptr, target)
 
 
 def _space(value: ir.Value, target: targets.Target, dtype: str) -> int | None:

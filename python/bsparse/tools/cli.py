@@ -93,7 +93,8 @@ def _is_model_name(name: str) -> bool:
 def _options(args, dense: bool = False) -> dict[str, Any]:
     """`bsparse.compile`'s options from the command line (at sparsity 0 if `dense`)."""
     return dict(pattern=args.pattern, sparsity=0.0 if dense else _sparsity(args.sparsity), target=args.target,
-                dtype=args.dtype, keep=args.keep, scope=args.scope, keep_small=args.keep_small, until=args.until)
+                dtype=args.dtype, keep=args.keep, scope=args.scope, keep_small=args.keep_small, until=args.until,
+                assign=args.assign)
 
 
 def _compile(model: Any, args, dense: bool = False) -> Program:
@@ -298,6 +299,8 @@ def _add_pipeline_arguments(p: argparse.ArgumentParser) -> None:
                    help="also prune layers that cannot hold a whole block")
     p.add_argument("--target", default=targets.DEFAULT_TARGET, help=f"target (default: {targets.DEFAULT_TARGET})")
     p.add_argument("--dtype", default=DEFAULT_DTYPE, choices=list(COSTED_DTYPES), help="costed data type")
+    p.add_argument("--assign", default="any", choices=["any", "ranges"],
+                   help="block rows per core: any set when that balances better (default), or contiguous ranges")
     p.add_argument("--until", default=STAGE_NAMES[-1], choices=STAGE_NAMES,
                    help=f"last stage to run (default: {STAGE_NAMES[-1]})")
 
