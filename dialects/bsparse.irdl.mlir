@@ -7,6 +7,12 @@ module {
       %2 = irdl.any
       irdl.parameters(shape: %0, block: %1, element_type: %2)
     }
+    irdl.type @sparse {
+      %0 = irdl.any
+      %1 = irdl.any
+      %2 = irdl.any
+      irdl.parameters(shape: %0, pattern: %1, element_type: %2)
+    }
     irdl.operation @packed_weight {
       %0 = irdl.any
       %1 = irdl.any
@@ -15,36 +21,49 @@ module {
       %3 = irdl.base @bsparse::@bsr 
       irdl.results(result: %3)
     }
+    irdl.operation @packed_sparse {
+      %0 = irdl.any
+      %1 = irdl.base "#builtin.dictionary" 
+      irdl.attributes {"values" = %0, "index" = %1}
+      %2 = irdl.base @bsparse::@sparse 
+      irdl.results(result: %2)
+    }
     irdl.operation @unpack {
       %0 = irdl.base @bsparse::@bsr 
-      irdl.operands(weight: %0)
-      %1 = irdl.base "!builtin.tensor" 
-      irdl.results(result: %1)
+      %1 = irdl.base @bsparse::@sparse 
+      %2 = irdl.any_of(%0, %1) 
+      irdl.operands(weight: %2)
+      %3 = irdl.base "!builtin.tensor" 
+      irdl.results(result: %3)
     }
     irdl.operation @matmul {
       %0 = irdl.base "!builtin.tensor" 
       %1 = irdl.base @bsparse::@bsr 
-      %2 = irdl.base "!builtin.tensor" 
-      irdl.operands(input: %0, weight: %1, bias: optional %2)
-      %3 = irdl.base "#builtin.string" 
-      irdl.attributes {"activation" = %3}
+      %2 = irdl.base @bsparse::@sparse 
+      %3 = irdl.any_of(%1, %2) 
       %4 = irdl.base "!builtin.tensor" 
-      irdl.results(result: %4)
+      irdl.operands(input: %0, weight: %3, bias: optional %4)
+      %5 = irdl.base "#builtin.string" 
+      irdl.attributes {"activation" = %5}
+      %6 = irdl.base "!builtin.tensor" 
+      irdl.results(result: %6)
     }
     irdl.operation @conv2d {
       %0 = irdl.base "!builtin.tensor" 
       %1 = irdl.base @bsparse::@bsr 
-      %2 = irdl.base "!builtin.tensor" 
-      irdl.operands(input: %0, weight: %1, bias: optional %2)
-      %3 = irdl.any
-      %4 = irdl.any
+      %2 = irdl.base @bsparse::@sparse 
+      %3 = irdl.any_of(%1, %2) 
+      %4 = irdl.base "!builtin.tensor" 
+      irdl.operands(input: %0, weight: %3, bias: optional %4)
       %5 = irdl.any
-      %6 = irdl.base "#builtin.integer" 
-      %7 = irdl.base "#builtin.string" 
-      %8 = irdl.base "#builtin.string" 
-      irdl.attributes {"strides" = %3, "padding" = %4, "dilations" = %5, "groups" = %6, "layout" = %7, "activation" = %8}
-      %9 = irdl.base "!builtin.tensor" 
-      irdl.results(result: %9)
+      %6 = irdl.any
+      %7 = irdl.any
+      %8 = irdl.base "#builtin.integer" 
+      %9 = irdl.base "#builtin.string" 
+      %10 = irdl.base "#builtin.string" 
+      irdl.attributes {"strides" = %5, "padding" = %6, "dilations" = %7, "groups" = %8, "layout" = %9, "activation" = %10}
+      %11 = irdl.base "!builtin.tensor" 
+      irdl.results(result: %11)
     }
   }
 }

@@ -1,4 +1,5 @@
-"""`bsparse.packed_weight` ops <-> `BsrData`: the one reader and writer of their attributes.
+"""Packed weight ops <-> their data, the one reader and writer of their attributes:
+`bsparse.packed_weight` <-> `BsrData`, `bsparse.packed_sparse` <-> `SparseData`.
 
 Shared by the passes (which build and rewrite packed weights) and the
 interpreter (which runs them), below both in the import layering.
@@ -9,11 +10,45 @@ from __future__ import annotations
 import numpy as np
 import torch_mlir.ir as ir
 
-from bsparse.dialects.bsparse import BsrType, PackedWeightOp
+from bsparse.dialects.bsparse import BsrType, PackedSparseOp, PackedWeightOp, SparseType
 from bsparse.irutil import dense_to_numpy, numpy_to_dense
 from bsparse.patterns import BsrData
+from bsparse.patterns.formats import SparseData
 
-__all__ = ["packed_data", "packed_weight_op"]
+__all__ = ["PACKED_OPS", "packed_data", "packed_sparse_data", "packed_sparse_op", "packed_weight_op", "weight_data"]
+
+PACKED_OPS = (PackedWeightOp.OPERATION_NAME, PackedSparseOp.OPERATION_NAME)
+"""Ops that define a packed weight."""
+
+
+def weight_data(op) -> BsrData | SparseData:
+    """The data of either packed weight op."""
+    return packed_sparse_data(op) if op.operation.name == PackedSparseOp.OPERATION_NAME else packed_data(op)
+
+
+def packed_sparse_data(op: PackedSparseOp) -> SparseData:
+    """The arrays of a `bsparse.packed_sparse` (bit masks as uint8)."""
+    ty = SparseType(op.result.type)
+    index = {}
+    for named in ir.DictAttr(op.attributes["index"]):
+        array = dense_to_numpy(named.attr)
+        index[named.name] = array.view(np.uint8) if array.dtype == np.int8 else array
+    return SparseData(ty.pattern_name, tuple(ty.weight_shape), dense_to_numpy(op.attributes["values"]), index)
+
+
+def packed_sparse_op(data: SparseData, elt: ir.Type, loc: ir.Location) -> PackedSparseOp:
+    """Creates a `bsparse.packed_sparse` holding `data` (values of type `elt`) at the insertion point."""
+    index = {}
+    for name, array in data.index.items():
+        array = array.view(np.int8) if array.dtype == np.uint8 else array
+        index[name] = numpy_to_dense(array, ir.IntegerType.get_signless(array.dtype.itemsize * 8))
+    op = ir.Operation.create(
+        PackedSparseOp.OPERATION_NAME, results=[SparseType.build(data.shape, data.pattern, elt)],
+        attributes={"values": numpy_to_dense(data.values.astype(np.float32, copy=False), elt),
+                    "index": ir.DictAttr.get(index)},
+        loc=loc,
+    )
+    return op.opview
 
 
 def packed_data(op: PackedWeightOp) -> BsrData:

@@ -8,7 +8,7 @@ torch = pytest.importorskip("torch")
 nn = torch.nn
 
 from bsparse.frontend.torch import import_model  # noqa: E402
-from bsparse.passes.pack import packed_data  # noqa: E402
+from bsparse.packed import packed_data  # noqa: E402
 from bsparse.pipeline import run_pipeline  # noqa: E402
 from irtext import ops_named  # noqa: E402
 

@@ -12,6 +12,11 @@ Format "bsr" (block compressed sparse row): only nonzero blocks are stored,
 in block-row order; ``row_ptr[i]:row_ptr[i+1]`` are the stored blocks of block
 row ``i`` and ``col_idx`` their block columns, strictly increasing per row.
 
+Format "sparse" (the other patterns: unstructured, N:M, TW/TVW, GS): the
+weight is seen as its GEMM view ``[out, K]`` and packed in the pattern's own
+format (`bsparse.patterns.formats`): a 1-D array of stored values and named
+integer index arrays, whose widths are what an entry costs in memory.
+
 All ops print in MLIR's generic form.
 """
 
@@ -41,8 +46,11 @@ __all__ = [
     "Conv2dOp",
     "LAYOUTS",
     "MatmulOp",
+    "PackedSparseOp",
     "PackedWeightOp",
+    "SparseType",
     "UnpackOp",
+    "packed_type",
     "block_grid",
 ]
 
@@ -92,6 +100,36 @@ class BsrType(BSparse.Type, name="bsr"):
         return ir.TypeAttr(self.element_type).value
 
 
+class SparseType(BSparse.Type, name="sparse"):
+    """A weight packed in a non-block pattern's format (`bsparse.patterns.formats`).
+
+    Printed as ``!bsparse.sparse<array<i64: out, in, ...>, "nm:2:4", f32>``.
+    """
+
+    shape: Any
+    """Logical dense weight shape ``[out, in, *window]`` (rank 2 or 4)."""
+    pattern: Any
+    """The canonical pattern string, which names the format (e.g. ``"nm:2:4"``)."""
+    element_type: Any
+    """Element type of the stored values."""
+
+    @classmethod
+    def build(cls, shape, pattern: str, elt: ir.Type) -> "SparseType":
+        return cls.get(ir.DenseI64ArrayAttr.get(list(shape)), ir.StringAttr.get(pattern), ir.TypeAttr.get(elt))
+
+    @property
+    def weight_shape(self) -> list[int]:
+        return list(ir.DenseI64ArrayAttr(self.shape))
+
+    @property
+    def pattern_name(self) -> str:
+        return ir.StringAttr(self.pattern).value
+
+    @property
+    def value_type(self) -> ir.Type:
+        return ir.TypeAttr(self.element_type).value
+
+
 def block_grid(shape, block) -> tuple[int, int]:
     """Block rows and block columns of a weight: ``ceil(out/R), ceil(in/C)``."""
     return -(-shape[0] // block[0]), -(-shape[1] // block[1])
@@ -114,6 +152,37 @@ def _bsr_type(value: ir.Value, what: str) -> BsrType:
     if len(block) != 2 or any(b <= 0 for b in block):
         raise Invalid(f"{what} block shape must be two positive sizes [R, C], got {block}")
     return ty
+
+
+def _sparse_type(value: ir.Value, what: str) -> SparseType:
+    """Checks that `value` is a well-formed `!bsparse.sparse` and returns it."""
+    from bsparse.errors import OptionError
+    from bsparse.patterns.formats import format_for
+
+    ty = value.type
+    if not isinstance(ty, SparseType):
+        raise Invalid(f"{what} must be a !bsparse.sparse packed weight, got {ty}")
+    try:
+        shape, pattern = ty.weight_shape, ty.pattern_name
+        _ = ty.value_type
+    except (ValueError, TypeError) as err:
+        raise Invalid(f"{what} has malformed type {ty}: {err}") from None
+    if len(shape) not in (2, 4) or any(d <= 0 for d in shape):
+        raise Invalid(f"{what} weight shape must be positive, rank 2 [out, in] or 4 [out, in, kh, kw], got {shape}")
+    try:
+        format_for(pattern)
+    except OptionError as err:
+        raise Invalid(f"{what} has no sparse format for pattern '{pattern}': {err}") from None
+    return ty
+
+
+def packed_type(value: ir.Value, what: str) -> "BsrType | SparseType":
+    """The `!bsparse.bsr` or `!bsparse.sparse` type of a packed weight `value`, checked."""
+    if isinstance(value.type, SparseType):
+        return _sparse_type(value, what)
+    if isinstance(value.type, BsrType):
+        return _bsr_type(value, what)
+    raise Invalid(f"{what} must be a packed weight (!bsparse.bsr or !bsparse.sparse), got {value.type}")
 
 
 class PackedWeightOp(BSparse.Operation, name="packed_weight", traits=[Pure]):
@@ -183,16 +252,49 @@ class PackedWeightOp(BSparse.Operation, name="packed_weight", traits=[Pure]):
             raise Invalid(f"edge blocks of the last block column must be zero beyond column {shape[1]}")
 
 
+class PackedSparseOp(BSparse.Operation, name="packed_sparse", traits=[Pure]):
+    """A constant weight packed in a non-block pattern's format: stored values and their index.
+
+    ``values`` is 1-D; ``index`` maps each of the format's index array names
+    to 1-D dense integers (`bsparse.patterns.formats`, which checks them).
+    """
+
+    values: Any
+    """Stored values, 1-D dense elements of the result's element type."""
+    index: ir.DictAttr
+    """The format's index arrays by name: 1-D dense integers."""
+    result: Result[SparseType]
+
+    @verified
+    def verify_invariants(self) -> bool:
+        """Checks the packed data against the result type and the format."""
+        from bsparse.patterns.formats import SparseData
+
+        ty = _sparse_type(self.result, "result")
+        if ir.ShapedType(self.attributes["values"].type).element_type != ty.value_type:
+            raise Invalid(f"values element type must match the result's {ty.value_type}")
+        try:
+            values = dense_to_numpy(self.attributes["values"])
+            index = {named.name: dense_to_numpy(named.attr) for named in ir.DictAttr(self.attributes["index"])}
+        except TypeError:
+            raise Invalid("values and every index array must be dense elements") from None
+        try:
+            SparseData(ty.pattern_name, tuple(ty.weight_shape), values, index).verify()
+        except ValueError as err:
+            raise Invalid(f"invalid {ty.pattern_name} weight: {err}") from None
+        return True
+
+
 class UnpackOp(BSparse.Operation, name="unpack", traits=[Pure]):
     """Expands a packed weight back to its dense logical tensor."""
 
-    weight: Operand[BsrType]
+    weight: Operand[BsrType | SparseType]
     result: Result[ir.RankedTensorType]
 
     @verified
     def verify_invariants(self) -> bool:
         """The result is the dense tensor of the packed weight's shape."""
-        ty = _bsr_type(self.weight, "weight")
+        ty = packed_type(self.weight, "weight")
         if static_shape(self.result, "result") != ty.weight_shape:
             raise Invalid(f"result shape must be the weight shape {ty.weight_shape}")
         if element_type(self.result) != ty.value_type:
@@ -217,7 +319,7 @@ class MatmulOp(BSparse.Operation, name="matmul", traits=[Pure]):
     """
 
     input: Operand[ir.RankedTensorType]
-    weight: Operand[BsrType]
+    weight: Operand[BsrType | SparseType]
     activation: ir.StringAttr
     """Epilogue after the bias: one of `ACTIVATIONS`."""
     result: Result[ir.RankedTensorType]
@@ -227,7 +329,7 @@ class MatmulOp(BSparse.Operation, name="matmul", traits=[Pure]):
     @verified
     def verify_invariants(self) -> bool:
         """Checks the shapes of input, weight, bias and result agree."""
-        ty = _bsr_type(self.weight, "weight")
+        ty = packed_type(self.weight, "weight")
         shape = ty.weight_shape
         if len(shape) != 2:
             raise Invalid(f"weight must be a rank-2 [N, K] packed weight, got shape {shape}")
@@ -259,7 +361,7 @@ class Conv2dOp(BSparse.Operation, name="conv2d", traits=[Pure]):
     """
 
     input: Operand[ir.RankedTensorType]
-    weight: Operand[BsrType]
+    weight: Operand[BsrType | SparseType]
     strides: Any
     """``array<i64: sh, sw>``, positive."""
     padding: Any
@@ -279,7 +381,7 @@ class Conv2dOp(BSparse.Operation, name="conv2d", traits=[Pure]):
     @verified
     def verify_invariants(self) -> bool:
         """Checks channels, groups, window and output size agree."""
-        ty = _bsr_type(self.weight, "weight")
+        ty = packed_type(self.weight, "weight")
         shape = ty.weight_shape
         if len(shape) != 4:
             raise Invalid(f"weight must be a rank-4 [COUT, CIN/groups, KH, KW] packed weight, got shape {shape}")

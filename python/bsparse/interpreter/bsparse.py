@@ -1,8 +1,9 @@
 """Implementations of the ``bsparse`` dialect ops: packed weights, block-sparse matmul and conv2d on numpy.
 
-A ``bsparse.packed_weight`` evaluates to its `BsrData`. ``bsparse.matmul``
-and ``bsparse.conv2d`` scatter the stored blocks once per op into the dense
-logical weight (`BsrData.to_dense`: blocks that are not stored are zeros),
+A ``bsparse.packed_weight`` evaluates to its `BsrData`, a
+``bsparse.packed_sparse`` to its `SparseData`. ``bsparse.matmul``
+and ``bsparse.conv2d`` scatter the stored values once per op into the dense
+logical weight (``to_dense``: what is not stored is zero),
 cache it, and run one BLAS GEMM (matmul) or the im2col + per-group GEMM of
 `conv_canonical` (conv2d), then the fused epilogue: bias, then activation.
 Everything is computed in the result's element type.
@@ -16,13 +17,14 @@ from typing import Any
 import numpy as np
 import torch_mlir.ir as ir
 
-from bsparse.packed import packed_data
+from bsparse.packed import packed_data, packed_sparse_data
 from bsparse.patterns import BsrData
+from bsparse.patterns.formats import SparseData
 
 from .conv import conv_canonical
 from .core import dtype_of, impl
 
-__all__ = ["conv2d", "matmul", "packed_weight", "unpack"]
+__all__ = ["conv2d", "matmul", "packed_sparse", "packed_weight", "unpack"]
 
 
 # ----------------------------------------------------------------------------- packed weights
@@ -40,15 +42,27 @@ def packed_weight(interp, op, args):
     return (interp.static(op, _read_packed),)
 
 
+def _read_sparse(op) -> SparseData:
+    data = packed_sparse_data(op)
+    for array in (data.values, *data.index.values()):
+        array.flags.writeable = False
+    return data
+
+
+@impl("bsparse.packed_sparse")
+def packed_sparse(interp, op, args):
+    return (interp.static(op, _read_sparse),)
+
+
 def _weight_slot(op) -> dict[str, Any]:
     return {}
 
 
-def _dense_weight(interp, op, data: BsrData, dtype: np.dtype) -> np.ndarray:
+def _dense_weight(interp, op, data: BsrData | SparseData, dtype: np.dtype) -> np.ndarray:
     """The dense logical weight of `data` in `dtype`, expanded once per op.
 
-    Cached per op; expanded again only if the op sees a different `BsrData`
-    (a weight that is not a ``bsparse.packed_weight`` constant).
+    Cached per op; expanded again only if the op sees different data
+    (a weight that is not a packed weight constant).
     """
     slot = interp.static(op, _weight_slot)
     if slot.get("data") is not data:

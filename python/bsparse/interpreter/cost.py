@@ -28,7 +28,7 @@ import numpy as np
 import torch_mlir.ir as ir
 
 from bsparse import targets
-from bsparse.dialects.bsparse import BsrType, block_grid
+from bsparse.dialects.bsparse import block_grid, packed_type
 from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
 from bsparse.frontend.names import layer_name
 from bsparse.interpreter.core import Interpreter, Listener
@@ -201,7 +201,9 @@ def _positions(shape: Sequence[int], skip: Sequence[int]) -> int:
 
 @cost("bsparse.matmul", "bsparse.conv2d")
 def _bsparse_layer(op, model: CostModel) -> LayerReport:
-    from bsparse.passes.pack import packed_data  # the one reader of packed weights
+    from bsparse.packed import PACKED_OPS, weight_data  # the one reader of packed weights
+    from bsparse.patterns import BsrData
+
 
     kind = op.name.removeprefix("bsparse.")
     out_shape = ir.ShapedType(op.results[0].type).shape
@@ -210,15 +212,16 @@ def _bsparse_layer(op, model: CostModel) -> LayerReport:
     else:
         channel = 3 if ir.StringAttr(op.attributes["layout"]).value == "nhwc" else 1
         positions = _positions(out_shape, [channel])
-    ty = BsrType(op.operands[1].type)
-    shape, block = ty.weight_shape, ty.block_shape
+    ty = packed_type(op.operands[1], "weight")
+    shape = ty.weight_shape
     packed = op.operands[1].owner
     dense = int(np.prod(shape, dtype=np.int64)) * positions
-    if packed.name != "bsparse.packed_weight":
+    if packed.name not in PACKED_OPS:
         macs = dense
+    elif isinstance(data := weight_data(packed), BsrData):
+        macs = stored_macs(data.row_ptr, data.col_idx, shape, data.block, positions)
     else:
-        data = packed_data(packed)
-        macs = stored_macs(data.row_ptr, data.col_idx, shape, block, positions)
+        macs = data.stored * positions
     return LayerReport(name=layer_label(op, kind, model.next_index()), kind=kind, macs=macs, macs_dense=dense,
                        bound="unlowered")
 

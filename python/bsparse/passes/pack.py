@@ -17,7 +17,13 @@ Rewrite patterns, run by the greedy driver:
   (``+``, ``-``, ``*``, ``/``: bias and folded batch-norm) or relu, is folded
   into the op (weights scaled per channel, bias updated, activation set).
 
-Every weight is packed, dense ones included (all blocks stored). An initial
+Every weight is packed, dense ones included (all blocks stored). With a
+non-block `pattern` (``nm:2:4``, ``unstructured``, ``tw:G``, ``tvw:G``,
+``gs:B``), a weight that the pattern's format (`bsparse.patterns.formats`)
+can hold in fewer values than the dense weight becomes a
+``bsparse.packed_sparse`` in that format; the others (dense layers kept
+by bsparse-sparsify, weights whose zeros do not fit the pattern, e.g. three
+nonzeros in a 2:4 group) are packed as blocks. An initial
 value that is neither zero nor a per-channel bias becomes an ``arith.addf``
 after the op. Ops whose weight is not a readable constant are left as they are.
 """
@@ -32,23 +38,47 @@ import torch_mlir.ir as ir
 from torch_mlir.dialects import arith, linalg
 from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedily
 
-from bsparse.dialects.bsparse import BsrType, Conv2dOp, MatmulOp, PackedWeightOp
+from bsparse.dialects.bsparse import Conv2dOp, MatmulOp, PackedSparseOp, PackedWeightOp, packed_type
+from bsparse.errors import OptionError
 from bsparse.irutil import dense_to_numpy, numpy_to_dense
-from bsparse.packed import packed_data, packed_weight_op
+from bsparse.packed import packed_sparse_op, packed_weight_op, weight_data
 from bsparse.passes._match import defining_op, is_zero, map_strings
 from bsparse.passes.fold import FOLDABLE, fold_constant_op
 from bsparse.passes._weights import CONV_OPS, trace_constant, weight_use
 from bsparse.passes.base import Pass, option
-from bsparse.patterns import BlockPattern
+from bsparse.patterns import BlockPattern, parse_pattern
+from bsparse.patterns.formats import SparseData, format_for
 
-__all__ = ["PackPass", "build_packed_weight", "patterns"]
+__all__ = ["PackPass", "Packing", "build_packed_weight", "patterns"]
 
 _BSPARSE_OPS = ("bsparse.matmul", "bsparse.conv2d")
 
 
-def build_packed_weight(weight: np.ndarray, pattern: BlockPattern, elt: ir.Type, loc: ir.Location) -> PackedWeightOp:
-    """Creates a `bsparse.packed_weight` for logical weight `weight` at the insertion point."""
-    return packed_weight_op(pattern.pack(weight), elt, loc)
+@dataclass(frozen=True)
+class Packing:
+    """How bsparse-pack packs a weight: in `sparse`'s format when it pays, else in `block` blocks."""
+
+    block: BlockPattern = BlockPattern()
+    sparse: str | None = None
+    """A non-block pattern string, or None."""
+
+    def pack(self, weight: np.ndarray) -> SparseData | None:
+        """`weight` in the sparse pattern's format, or None (pack it as blocks)."""
+        if self.sparse is None or not np.any(weight == 0):
+            return None
+        try:
+            data = format_for(self.sparse).pack(self.sparse, weight)
+        except ValueError:  # its zeros do not fit the pattern
+            return None
+        return data if data.stored < weight.size else None
+
+
+def build_packed_weight(weight: np.ndarray, packing: Packing, elt: ir.Type,
+                        loc: ir.Location) -> PackedWeightOp | PackedSparseOp:
+    """Creates the packed weight op for logical weight `weight` at the insertion point."""
+    if (data := packing.pack(weight)) is not None:
+        return packed_sparse_op(data, elt, loc)
+    return packed_weight_op(packing.block.pack(weight), elt, loc)
 
 
 def _element_type(value: ir.Value) -> ir.Type:
@@ -90,7 +120,7 @@ def _finish(rewriter, op, result: ir.Value, init: ir.Value, bias_handled: bool) 
     rewriter.replace_op(op, [result])
 
 
-def pack_matmul(op, rewriter, pattern: BlockPattern):
+def pack_matmul(op, rewriter, pattern: Packing):
     """linalg.matmul / batch_matmul(x, const W) -> bsparse.matmul(x, packed(W)) [+ init]."""
     if (use := weight_use(op)) is None:
         return True
@@ -129,7 +159,7 @@ def _zero_padding(value: ir.Value, layout: str) -> tuple[ir.Value, list[int]]:
     return op.operands[0], [low[spatial[0]], low[spatial[1]], high[spatial[0]], high[spatial[1]]]
 
 
-def pack_conv(op, rewriter, pattern: BlockPattern):
+def pack_conv(op, rewriter, pattern: Packing):
     """linalg conv(x, const W) -> bsparse.conv2d(x, packed(W)) [+ init]."""
     kind = CONV_OPS[op.operation.name]
     if (use := weight_use(op)) is None:
@@ -223,15 +253,18 @@ def _is_relu(generic, x_index: int) -> bool:
 def _rebuild(rewriter, generic, producer, *, scale=None, shift=None, activation=None) -> None:
     """Replaces `generic` by a copy of bsparse `producer` with the epilogue folded."""
     packed = defining_op(producer.weight)
-    channels = BsrType(producer.weight.type).weight_shape[0]
-    elt = BsrType(producer.weight.type).value_type
+    ty = packed_type(producer.weight, "weight")
+    channels, elt = ty.weight_shape[0], ty.value_type
     bias = np.zeros(channels, np.float32) if producer.bias is None else trace_constant(producer.bias)
     with rewriter.ip:
         weight_value = producer.weight
-        if scale is not None:
-            data = packed_data(packed)
-            dense = data.to_dense() * scale.reshape((-1,) + (1,) * (len(data.shape) - 1))
-            weight_value = build_packed_weight(dense.astype(np.float32), BlockPattern(*data.block), elt, producer.location).result
+        if scale is not None:  # repacked as it was: scaling channels keeps the zeros
+            data = weight_data(packed)
+            dense = (data.to_dense() * scale.reshape((-1,) + (1,) * (len(data.shape) - 1))).astype(np.float32)
+            if isinstance(data, SparseData):
+                weight_value = packed_sparse_op(data.format.pack(data.pattern, dense), elt, producer.location).result
+            else:
+                weight_value = packed_weight_op(BlockPattern(*data.block).pack(dense), elt, producer.location).result
             bias = bias * scale
         if shift is not None:
             bias = bias + shift
@@ -262,6 +295,9 @@ def absorb_epilogue(generic, rewriter):
     x_index, producer = found[0]
     if len(list(producer.result.uses)) != 1 or ir.StringAttr(producer.attributes["activation"]).value != "none":
         return True
+    packed = defining_op(producer.weight)
+    if packed is None or packed.operation.name not in (PackedWeightOp.OPERATION_NAME, PackedSparseOp.OPERATION_NAME):
+        return True
     if producer.result.type != generic.results[0].type or (producer.bias is not None and trace_constant(producer.bias) is None):
         return True
     if len(generic.inputs) == 1:
@@ -271,7 +307,7 @@ def absorb_epilogue(generic, rewriter):
         return False
     rank = len(ir.ShapedType(producer.result.type).shape)
     channel_dim = rank - 1 if producer.operation.name == "bsparse.matmul" or str(producer.attributes["layout"]) == '"nhwc"' else 1
-    channels = BsrType(producer.weight.type).weight_shape[0]
+    channels = packed_type(producer.weight, "weight").weight_shape[0]
     if (vector := _channel_vector(generic, 1 - x_index, channel_dim, channels)) is None:
         return True
     block, ops = _body(generic)
@@ -296,8 +332,10 @@ def absorb_epilogue(generic, rewriter):
     return False
 
 
-def patterns(pattern: BlockPattern) -> RewritePatternSet:
-    """The rewrite patterns of bsparse-pack for blocks of `pattern`."""
+def patterns(pattern: Packing | BlockPattern) -> RewritePatternSet:
+    """The rewrite patterns of bsparse-pack packing as `pattern` says (a `BlockPattern`: blocks only)."""
+    if isinstance(pattern, BlockPattern):
+        pattern = Packing(pattern)
     # Each pattern function returns truthy for "no match".
     rewrites = RewritePatternSet()
     for matmul in (linalg.MatmulOp, linalg.BatchMatmulOp):
@@ -310,6 +348,16 @@ def patterns(pattern: BlockPattern) -> RewritePatternSet:
     return rewrites
 
 
+def _parse_sparse_pattern(text: str) -> str:
+    """A non-block pattern string, canonical; empty for none."""
+    if not text:
+        return ""
+    parsed = parse_pattern(text)
+    if isinstance(parsed, BlockPattern):
+        raise OptionError(f"'{text}' is a block pattern: give its block shape with block=RxC")
+    return str(parsed)
+
+
 @dataclass(frozen=True)
 class PackPass(Pass):
     NAME: ClassVar[str] = "bsparse-pack"
@@ -318,6 +366,8 @@ class PackPass(Pass):
     block: BlockPattern = option(
         BlockPattern(), "block shape RxC over (out, in)", parse=BlockPattern.from_params, show=lambda p: f"{p.rows}x{p.cols}"
     )
+    pattern: str = option("", "a non-block pattern (nm:N:M, unstructured, tw:G, tvw:G, gs:B) whose format packs "
+                              "the weights it fits; the others are packed in blocks", parse=_parse_sparse_pattern)
 
     def run(self, module: ir.Operation) -> None:
-        apply_patterns_and_fold_greedily(module, patterns(self.block).freeze())
+        apply_patterns_and_fold_greedily(module, patterns(Packing(self.block, self.pattern or None)).freeze())

@@ -107,7 +107,7 @@ from bsparse.dialects.bsparse import Conv2dOp, MatmulOp
 from bsparse.errors import BsparseError, OptionError
 from bsparse.passes._match import defining_op
 from bsparse.passes.base import Pass, option, parse_choice, parse_target
-from bsparse.passes.pack import packed_data
+from bsparse.packed import packed_data
 from bsparse.targets import Target, TargetError
 
 __all__ = [

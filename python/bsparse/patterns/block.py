@@ -8,13 +8,16 @@ is ``ceil(out/R) x ceil(in/C)``; edge blocks are zero-padded, never rejected.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
 from bsparse.errors import OptionError
+from bsparse.patterns.gemm import check_scope, check_sparsity, split_like
 
-__all__ = ["BlockPattern", "BsrData", "keep_mask"]
+__all__ = ["BlockPattern", "BsrData", "keep_mask", "keep_masks"]
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,23 @@ def keep_mask(scores: np.ndarray, sparsity: float) -> np.ndarray:
     return keep.reshape(scores.shape)
 
 
+def keep_masks(scores: Sequence[np.ndarray], sparsity: float, scope: str) -> list[np.ndarray]:
+    """`keep_mask` of each layer's scores (scope ``layer``) or of all together (``global``).
+
+    Global ranks the concatenation of all layers' scores (in order, each
+    flattened), so ties go to the earlier layer's earlier position too.
+    """
+    if check_scope(scope) == "layer":
+        return [keep_mask(s, sparsity) for s in scores]
+    flat = keep_mask(np.concatenate([np.ravel(s) for s in scores] + [np.empty(0)]), sparsity)
+    return [part.reshape(np.shape(s)) for part, s in zip(split_like(flat, [np.size(s) for s in scores]), scores)]
+
+
 @dataclass(frozen=True)
 class BlockPattern:
     """R x C weight blocks over (out, in), spanning the kernel window."""
+
+    NAME: ClassVar[str] = "block"
 
     rows: int = 8
     cols: int = 8
@@ -97,6 +114,11 @@ class BlockPattern:
 
     def __str__(self) -> str:
         return f"block:{self.rows}x{self.cols}"
+
+    @property
+    def fixed_sparsity(self) -> float | None:
+        """None: any fraction of blocks can be zeroed."""
+        return None
 
     @property
     def block(self) -> tuple[int, int]:
@@ -144,6 +166,24 @@ class BlockPattern:
         r, c = self.block
         full = np.repeat(np.repeat(keep, r, axis=0), c, axis=1)[: weight.shape[0], : weight.shape[1]]
         return weight * full.reshape(full.shape + (1,) * (weight.ndim - 2)).astype(weight.dtype)
+
+    def masks(self, weights: Sequence[np.ndarray], sparsity: float, scope: str = "layer", score: str = "l2") -> list[np.ndarray]:
+        """Boolean keep masks, one per weight: whole blocks, lowest `scores` pruned.
+
+        Args:
+            weights: Weights in logical layout ``[out, in, *window]``.
+            sparsity: Fraction of blocks to zero, in [0, 1].
+            scope: ``layer`` (``round(sparsity * blocks)`` per weight) or
+                ``global`` (one ranking of all weights' blocks; the scores are
+                normalised per element, so blocks of different layers compare).
+            score: ``l2`` or ``l1`` (see `scores`).
+
+        Raises:
+            OptionError: For a bad sparsity, scope or score.
+        """
+        sparsity = check_sparsity(sparsity)
+        kept = keep_masks([self.scores(w, score) for w in weights], sparsity, scope)
+        return [self.apply_mask(np.ones(w.shape, dtype=bool), keep) for w, keep in zip(weights, kept)]
 
     def prune(self, weight: np.ndarray, sparsity: float, score: str = "l2") -> np.ndarray:
         """Zeroes the ``round(sparsity * blocks)`` lowest-scoring blocks of `weight`."""

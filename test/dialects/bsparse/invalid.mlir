@@ -189,7 +189,7 @@ func.func @unpack_dynamic(%w: !bsparse.bsr<array<i64: 5, 3>, array<i64: 4, 2>, f
 // -----
 
 func.func @unpack_non_bsr(%w: tensor<5x3xf32>) {
-  // expected-error @+1 {{weight must be a !bsparse.bsr packed weight, got tensor<5x3xf32>}}
+  // expected-error @+1 {{weight must be a packed weight (!bsparse.bsr or !bsparse.sparse), got tensor<5x3xf32>}}
   %0 = "bsparse.unpack"(%w) : (tensor<5x3xf32>) -> tensor<5x3xf32>
   return
 }
@@ -197,7 +197,7 @@ func.func @unpack_non_bsr(%w: tensor<5x3xf32>) {
 // -----
 
 func.func @matmul_non_bsr_weight(%x: tensor<2x4xf32>, %w: tensor<8x4xf32>) {
-  // expected-error @+1 {{weight must be a !bsparse.bsr packed weight, got tensor<8x4xf32>}}
+  // expected-error @+1 {{weight must be a packed weight (!bsparse.bsr or !bsparse.sparse), got tensor<8x4xf32>}}
   %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x4xf32>, tensor<8x4xf32>) -> tensor<2x8xf32>
   return
 }
