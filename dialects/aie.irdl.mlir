@@ -61,6 +61,26 @@ module {
       %6 = irdl.base "#builtin.dictionary" 
       irdl.attributes {"params" = %6}
     }
+    irdl.operation @matmul_sparse {
+      %0 = irdl.base "!builtin.memref" 
+      %1 = irdl.base "!builtin.memref" 
+      %2 = irdl.base "!builtin.memref" 
+      %3 = irdl.base "!builtin.memref" 
+      %4 = irdl.base "!builtin.memref" 
+      irdl.operands(input: %0, values: %1, index: %2, output: %3, bias: optional %4)
+      %5 = irdl.base "#builtin.dictionary" 
+      irdl.attributes {"params" = %5}
+    }
+    irdl.operation @conv2d_sparse {
+      %0 = irdl.base "!builtin.memref" 
+      %1 = irdl.base "!builtin.memref" 
+      %2 = irdl.base "!builtin.memref" 
+      %3 = irdl.base "!builtin.memref" 
+      %4 = irdl.base "!builtin.memref" 
+      irdl.operands(input: %0, values: %1, index: %2, output: %3, bias: optional %4)
+      %5 = irdl.base "#builtin.dictionary" 
+      irdl.attributes {"params" = %5}
+    }
   }
 }
 

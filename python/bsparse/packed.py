@@ -27,12 +27,12 @@ def weight_data(op) -> BsrData | SparseData:
 
 
 def packed_sparse_data(op: PackedSparseOp) -> SparseData:
-    """The arrays of a `bsparse.packed_sparse` (bit masks as uint8)."""
+    """The arrays of a `bsparse.packed_sparse` (bit masks, named ``mask``, as uint8)."""
     ty = SparseType(op.result.type)
     index = {}
     for named in ir.DictAttr(op.attributes["index"]):
         array = dense_to_numpy(named.attr)
-        index[named.name] = array.view(np.uint8) if array.dtype == np.int8 else array
+        index[named.name] = array.view(np.uint8) if named.name == "mask" else array
     return SparseData(ty.pattern_name, tuple(ty.weight_shape), dense_to_numpy(op.attributes["values"]), index)
 
 

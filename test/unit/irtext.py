@@ -50,3 +50,18 @@ def packed_weight(weight: np.ndarray, block: tuple[int, int]) -> tuple[str, str]
     attrs = (f"col_idx = {numpy_to_dense(data.col_idx, i64)}, row_ptr = {numpy_to_dense(data.row_ptr, i64)}, "
              f"values = {numpy_to_dense(data.values)}")
     return f'%w = "bsparse.packed_weight"() {{{attrs}}} : () -> {bsr}', bsr
+
+
+def packed_sparse(weight: np.ndarray, pattern: str) -> tuple[str, str]:
+    """The generic-form ``%w = bsparse.packed_sparse`` of `weight` in `pattern`'s format and its type (needs a context)."""
+    from bsparse.patterns.formats import format_for
+
+    data = format_for(pattern).pack(pattern, weight)
+    index = []
+    for name, array in sorted(data.index.items()):
+        array = array.view(np.int8) if array.dtype == np.uint8 else array
+        elt = ir.IntegerType.get_signless(array.dtype.itemsize * 8)
+        index.append(f"{name} = {numpy_to_dense(array, elt)}")
+    ty = f'!bsparse.sparse<{array_attr(weight.shape)}, "{data.pattern}", f32>'
+    attrs = f"index = {{{', '.join(index)}}}, values = {numpy_to_dense(data.values.astype(np.float32))}"
+    return f'%w = "bsparse.packed_sparse"() {{{attrs}}} : () -> {ty}', ty

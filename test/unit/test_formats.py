@@ -151,3 +151,19 @@ def test_verify_rejects_corrupted_arrays(pattern):
     broken[first] = np.concatenate([broken[first], broken[first][:1] + 1])
     with pytest.raises(ValueError):
         SparseData(data.pattern, data.shape, data.values, broken).verify()
+
+
+@pytest.mark.parametrize("pattern", ["unstructured", "nm:2:4", "gs:4", "tw:2", "tvw:2"])
+def test_index_bytes_round_trip_and_count_exactly(pattern):
+    from bsparse.patterns.formats import from_index_bytes, index_bytes_of, index_layout
+
+    weight = nm_weight((6, 8, 3, 3), 2, 4, 7)
+    data = format_for(pattern).pack(pattern, weight)
+    raw = index_bytes_of(data)
+    assert raw.dtype == np.uint8 and raw.size == data.index_bytes
+    back = from_index_bytes(pattern, data.shape, data.values, raw.view(np.int8), index_layout(data))
+    back.verify()
+    assert sorted(back.index) == sorted(data.index)
+    for name in data.index:
+        np.testing.assert_array_equal(back.index[name], data.index[name])
+    np.testing.assert_array_equal(back.to_dense(), weight)

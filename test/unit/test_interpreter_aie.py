@@ -31,7 +31,7 @@ from bsparse.irutil import numpy_to_dense
 from bsparse.passes.partition import even_splits
 from bsparse.patterns import BlockPattern
 from bsparse.pipeline import run_pipeline
-from irtext import array_attr, op_names, ops_named, packed_weight, tensor
+from irtext import array_attr, op_names, ops_named, packed_sparse, packed_weight, tensor
 
 RTOL, ATOL = 1e-4, 1e-5
 TARGETS = ["aie2-2x2", "aie2-4x4", "aie1-vc1902", "aie2-phoenix"]
@@ -45,8 +45,11 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 
 
 def bsparse_main(op: str, x_shape, weight, block, bias, y_shape, attrs: str) -> str:
-    """``@main(x)`` applying one bsparse op with a packed `weight` and, if given, a constant `bias`."""
-    w_op, bsr = packed_weight(weight, block)
+    """``@main(x)`` applying one bsparse op with a packed `weight` and, if given, a constant `bias`.
+
+    `block` is ``(R, C)`` for BSR, or a non-block pattern string for its format.
+    """
+    w_op, bsr = packed_sparse(weight, block) if isinstance(block, str) else packed_weight(weight, block)
     lines = [w_op]
     operands, types = "%x, %w", f"{tensor(x_shape)}, {bsr}"
     if bias is not None:
@@ -684,3 +687,98 @@ def test_each_channel_run_of_each_channel_group_is_written_once_per_output_tile(
         assert several, "no core had several channel groups and several runs"
         (got,), _ = run_program(module, x)
     assert_close(got, x @ weight.T)
+
+
+
+# ----------------------------------------------------------------------------- (e) non-block patterns
+
+
+def gemm_view(weight: np.ndarray) -> np.ndarray:
+    """[out, K] with K ordered (*window, in), written out independently of bsparse."""
+    return np.moveaxis(weight, 1, -1).reshape(weight.shape[0], -1)
+
+
+def stored_per_position(pattern: str, weight: np.ndarray) -> int:
+    """MACs per output position a pattern's format performs on `weight`, counted from the definitions:
+    stored values at real weight positions (group, bank and tile padding excluded)."""
+    matrix = gemm_view(weight)
+    out, k = matrix.shape
+    name, _, params = pattern.partition(":")
+    if name == "unstructured":
+        return int(np.count_nonzero(matrix))
+    if name == "nm":  # N slots per group of M, a short last group holds min(N, its length)
+        n, m = map(int, params.split(":"))
+        return out * sum(min(n, len(range(g, min(g + m, k)))) for g in range(0, k, m))
+    if name == "gs":  # every (channel, bank) holds the largest count; a bank holds at most its positions
+        banks = int(params)
+        most = max(int(np.count_nonzero(matrix[:, b::banks], axis=1).max()) for b in range(banks))
+        return out * sum(min(most, len(range(b, k, banks))) for b in range(banks))
+    if name == "tw":  # each tile of G nonzero channels stores channels x the union of their positions
+        size = int(params)
+        survivors = np.flatnonzero(np.any(matrix != 0, axis=1))
+        return sum(len(survivors[t:t + size]) * int(np.count_nonzero(np.any(matrix[survivors[t:t + size]] != 0, axis=0)))
+                   for t in range(0, len(survivors), size))
+    raise AssertionError(pattern)
+
+
+PATTERN_CASES = [("nm:2:4", 0.5), ("nm:1:4", 0.75), ("unstructured", 0.7), ("gs:4", 0.5), ("tw:8", 0.5),
+                 ("tvw:8", 0.75)]
+
+
+@pytest.mark.parametrize("target", ["aie2-4x4", "aie1-vc1902"])
+@pytest.mark.parametrize("kind", ["matmul", "nchw", "nhwc"])
+@pytest.mark.parametrize(("pattern", "sparsity"), PATTERN_CASES)
+def test_non_block_patterns_lower_and_run_exactly(pattern, sparsity, kind, target):
+    """A pattern-pruned weight (edge groups: K not a multiple of M, B or G) through bsparse-to-aie:
+    outputs against numpy / torch, MACs against the definitions, stored values only in the weight traffic."""
+    from bsparse.patterns import parse_pattern
+
+    rng = np.random.default_rng(sum(map(ord, pattern + kind + target)))
+    t = targets.get(target)
+    bias = rng.standard_normal(21).astype(np.float32)
+    if kind == "matmul":
+        weight = parse_pattern(pattern).prune(rng.standard_normal((21, 30)).astype(np.float32), sparsity)
+        x = rng.standard_normal((t.cols + 2, 30)).astype(np.float32)
+        want = np.maximum(x @ weight.T + bias, 0)
+        with make_context(), ir.Location.unknown():
+            text = bsparse_main("matmul", x.shape, weight, pattern, bias, want.shape, 'activation = "relu"')
+        positions = x.shape[0]
+    else:
+        weight = parse_pattern(pattern).prune(rng.standard_normal((21, 6, 3, 3)).astype(np.float32), sparsity)
+        c = dict(relu=True, dilations=(1, 1), groups=1, nhwc=kind == "nhwc", padding=(1, 0, 1, 2), strides=(1, 2))
+        x = rng.standard_normal((2, 6, 5, 2 * t.cols + 1)).astype(np.float32)
+        want = conv_reference(x, weight, bias, c)
+        positions = want.shape[0] * want.shape[2] * want.shape[3]
+        if kind == "nhwc":
+            x, want = x.transpose(0, 2, 3, 1).copy(), want.transpose(0, 2, 3, 1).copy()
+        with make_context(), ir.Location.unknown():
+            text = bsparse_main("conv2d", x.shape, weight, pattern, bias, want.shape, conv_attrs(c))
+    dtype = "i8"
+    got, report = compile_and_run(text, LOWER.format(t=target, d=dtype), x)
+    assert_close(got, want)
+    (layer,) = report.layers
+    if not pattern.startswith("tvw"):  # tvw's greedy 2:4 slots are checked against the format below
+        assert layer.macs == stored_per_position(pattern, weight) * positions
+    assert np.count_nonzero(weight) * positions <= layer.macs <= weight.size * positions
+    assert layer.macs_dense == weight.size * positions
+    assert layer.cycles > 0 and 1.0 <= layer.imbalance
+
+
+def test_tvw_macs_are_the_real_slots_of_its_format():
+    """tvw's MACs: per tile, channels x the values its 2:4 groups store at real K positions."""
+    from bsparse.patterns import parse_pattern
+    from bsparse.patterns.formats import format_for
+
+    rng = np.random.default_rng(4)
+    weight = parse_pattern("tvw:8").prune(rng.standard_normal((21, 30)).astype(np.float32), 0.75)
+    data = format_for("tvw:8").pack("tvw:8", weight)
+    x = rng.standard_normal((6, 30)).astype(np.float32)
+    with make_context(), ir.Location.unknown():
+        text = bsparse_main("matmul", x.shape, weight, "tvw:8", None, (6, 21), 'activation = "none"')
+    got, report = compile_and_run(text, LOWER.format(t="aie2-4x4", d="i8"), x)
+    assert_close(got, x @ weight.T)
+    # each group of 4 slots stores 2 values; its real slots come before its padding, so it stores
+    # min(2, real slots) values at real positions, for every channel of its tile
+    real = sum(len(rows) * sum(min(2, int(np.sum(kept[g:g + 4] >= 0))) for g in range(0, len(kept), 4))
+               for rows, kept in data.format.tiles(data))
+    assert report.layers[0].macs == real * 6

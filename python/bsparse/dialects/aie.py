@@ -41,10 +41,14 @@ __all__ = [
     "DeviceOp",
     "DmaOp",
     "Conv2dBsrOp",
+    "Conv2dSparseOp",
     "MatmulBsrOp",
+    "MatmulSparseOp",
     "LEVELS",
     "TileOp",
     "buffer_level",
+    "element_bytes",
+    "is_byte_buffer",
     "is_index_buffer",
     "tile_kind",
 ]
@@ -91,21 +95,35 @@ def _tile_coords(value: ir.Value) -> tuple[int, int]:
 
 
 def _buffer_bytes(op, device) -> int:
-    """Bytes of a buffer: data at the costed type's width, block-index entries at the target's."""
+    """Bytes of a buffer (`element_bytes` each)."""
     shape = static_shape(op.result, "result", kind=ir.MemRefType)
     count = 1
     for dim in shape:
         count *= dim
-    if is_index_buffer(op.result.type):
-        return count * _target_of(device).block_index_bytes
-    return count * COSTED_DTYPES[string_attr(device, "dtype")]
+    return count * element_bytes(op.result.type, _target_of(device), string_attr(device, "dtype"))
 
 
 def is_index_buffer(memref_type: ir.Type) -> bool:
-    """Block-index buffers (``row_ptr``, ``col_idx``) are ``i64`` memrefs; their bytes count at
-    `Target.block_index_bytes`, everything else at the costed type's width."""
+    """Block-index buffers (``row_ptr``, ``col_idx``) are ``i64`` memrefs (see `element_bytes`)."""
     element = ir.MemRefType(memref_type).element_type
     return isinstance(element, ir.IntegerType) and ir.IntegerType(element).width == 64
+
+
+def is_byte_buffer(memref_type: ir.Type) -> bool:
+    """The index of a non-block pattern's format is an ``i8`` memref of its bytes (see `element_bytes`)."""
+    element = ir.MemRefType(memref_type).element_type
+    return isinstance(element, ir.IntegerType) and ir.IntegerType(element).width == 8
+
+
+def element_bytes(memref_type: ir.Type, target: targets.Target, dtype: str) -> int:
+    """Bytes an element of a buffer costs: block-index entries (``i64``) at
+    `Target.block_index_bytes`, format index bytes (``i8``) at 1, data (float memrefs) at the
+    costed type's width."""
+    if is_index_buffer(memref_type):
+        return target.block_index_bytes
+    if is_byte_buffer(memref_type):
+        return 1
+    return COSTED_DTYPES[dtype]
 
 
 def _level_capacity(target: targets.Target, level: str) -> int | None:
@@ -364,4 +382,66 @@ class Conv2dBsrOp(AIE.Operation, name="conv2d_bsr"):
         """Checks the buffers are the core's L1 buffers and the weight buffers' shapes."""
         _check_kernel_buffers(self, _KERNEL_OPERANDS)
         _check_bsr_buffers(self)
+        return True
+
+
+_SPARSE_KERNEL_OPERANDS = ("input", "values", "index", "output", "bias")
+
+
+def _check_sparse_buffers(op) -> None:
+    """The packed-weight buffers hold 1-D values and the 1-D index bytes of the pattern's format."""
+    if len(static_shape(op.values, "values", kind=ir.MemRefType)) != 1:
+        raise Invalid("values must be a 1-D buffer")
+    index = static_shape(op.index, "index", kind=ir.MemRefType)
+    if len(index) != 1 or ir.MemRefType(op.index.type).element_type != ir.IntegerType.get_signless(8):
+        raise Invalid("index must be a 1-D buffer of bytes (i8)")
+
+
+class MatmulSparseOp(AIE.Operation, name="matmul_sparse"):
+    """A core's matmul micro-kernel on a weight share in a non-block pattern's format.
+
+    ``output = act(input @ W^T + bias)``, ``W`` this core's share: ``values``
+    and ``index``, the bytes of the format's index arrays
+    (`bsparse.patterns.formats`; ``params`` says the pattern and the layout
+    of the bytes). One op stands for the core's whole loop over its work unit.
+    """
+
+    input: Operand[ir.MemRefType]
+    values: Operand[ir.MemRefType]
+    index: Operand[ir.MemRefType]
+    output: Operand[ir.MemRefType]
+    params: ir.DictAttr
+    """The work unit, its tiling and the format (see `bsparse.passes.to_aie`)."""
+    bias: Operand[ir.MemRefType] | None = None
+    """Optional per-output-channel bias."""
+
+    @verified
+    def verify_invariants(self) -> bool:
+        """Checks the buffers are the core's L1 buffers and the weight buffers' shapes."""
+        _check_kernel_buffers(self, _SPARSE_KERNEL_OPERANDS)
+        _check_sparse_buffers(self)
+        return True
+
+
+class Conv2dSparseOp(AIE.Operation, name="conv2d_sparse"):
+    """A core's 2-D convolution micro-kernel on a weight share in a non-block pattern's format.
+
+    As `MatmulSparseOp`, for a convolution: ``params`` also carries strides,
+    padding, dilations, groups, layout and activation.
+    """
+
+    input: Operand[ir.MemRefType]
+    values: Operand[ir.MemRefType]
+    index: Operand[ir.MemRefType]
+    output: Operand[ir.MemRefType]
+    params: ir.DictAttr
+    """The convolution, the work unit, its tiling and the format (see `bsparse.passes.to_aie`)."""
+    bias: Operand[ir.MemRefType] | None = None
+    """Optional per-output-channel bias."""
+
+    @verified
+    def verify_invariants(self) -> bool:
+        """Checks the buffers are the core's L1 buffers and the weight buffers' shapes."""
+        _check_kernel_buffers(self, _SPARSE_KERNEL_OPERANDS)
+        _check_sparse_buffers(self)
         return True

@@ -20,6 +20,19 @@ constant a field of the device's target:
   kernel_efficiency``, plus ``kernel_call_overhead_cycles`` per call and
   ``block_index_overhead_cycles`` per stored block per output tile (not for
   a share that stores every block: that runs as a dense kernel);
+- for a share in a non-block pattern's format (`sparse_compute_cycles`), what
+  the core can skip depends on the target: an N:M share the core's matmul
+  reads compressed (``structured_sparsity_n:_m``, 2:4 on AIE-ML) runs its
+  ``N``-of-``M`` slots at the MAC rate; a TW tile runs densely over its kept
+  K positions after gathering their activations at ``vector_bytes_per_cycle``
+  (TVW: the tile's 2:4 slots, when the core reads 2:4); a GS share runs its
+  stored values at the rate of a conflict-free gather
+  (``gather_elements_per_cycle``) when the target has one; everything else
+  (unstructured, GS without a gather engine, N:M the core cannot read, a TVW
+  tile without 2:4) is expanded to dense in L1 at ``vector_bytes_per_cycle``
+  each time it is loaded and computed densely: such a pattern saves bytes,
+  not cycles. The report's MACs are the stored values at real weight
+  positions;
 - its DMA: bytes into L1 over ``core_dma_in_channels x
   stream_bytes_per_cycle`` (out likewise) plus ``dma_setup_cycles`` per
   transfer; double-buffered, so a core takes ``max(compute, in, out)`` plus
@@ -44,19 +57,25 @@ import numpy as np
 import torch_mlir.ir as ir
 
 from bsparse import targets
-from bsparse.dialects.aie import Conv2dBsrOp, MatmulBsrOp, is_index_buffer
+from bsparse.dialects.aie import Conv2dBsrOp, Conv2dSparseOp, MatmulBsrOp, MatmulSparseOp, element_bytes
 from bsparse.residency import memory_level
 from bsparse.dtypes import COSTED_DTYPES
 from bsparse.patterns import BsrData
+from bsparse.patterns.formats import SparseData, format_for, from_index_bytes
 from bsparse.report import LayerReport
 
 from .conv import conv_canonical
 from .core import InterpreterError, dtype_of, impl
 from .cost import CostModel, cost, ddr_cycles, layer_label, stored_macs
 
-__all__ = ["DeviceCost", "device_cost"]
+__all__ = ["DeviceCost", "device_cost", "sparse_compute_cycles"]
 
-_KERNELS = (MatmulBsrOp.OPERATION_NAME, Conv2dBsrOp.OPERATION_NAME)
+_KERNELS = (MatmulBsrOp.OPERATION_NAME, Conv2dBsrOp.OPERATION_NAME,
+            MatmulSparseOp.OPERATION_NAME, Conv2dSparseOp.OPERATION_NAME)
+_SPARSE_KERNELS = (MatmulSparseOp.OPERATION_NAME, Conv2dSparseOp.OPERATION_NAME)
+_MATMULS = (MatmulBsrOp.OPERATION_NAME, MatmulSparseOp.OPERATION_NAME)
+_OPERAND_NAMES = ("input", "values", "row_ptr", "col_idx", "output", "bias")
+_SPARSE_OPERAND_NAMES = ("input", "values", "index", "output", "bias")
 _SETUP_OPS = ("aie.tile", "aie.buffer", "aie.dma")
 
 
@@ -93,14 +112,29 @@ class _Kernel:
     #: The core's dense weight share, expanded from its stored blocks on first use.
     weights: np.ndarray | None = None
 
+    @property
+    def sparse(self) -> bool:
+        """Its share is in a non-block pattern's format (`bsparse.patterns.formats`)."""
+        return self.op.operation.name in _SPARSE_KERNELS
+
+    @property
+    def matmul(self) -> bool:
+        return self.op.operation.name in _MATMULS
+
+    @property
+    def share_key(self):
+        """What identifies its weight share: the share's index constant (cores of a row share it)."""
+        return self.roots.get("index" if self.sparse else "row_ptr", self.op)
+
 
 @dataclass(frozen=True)
 class _End:
-    """One end of a DMA transfer: its memory level, its tile (None for host memory), what it holds."""
+    """One end of a DMA transfer: its memory level, its tile (None for host memory), the bytes an
+    element costs (`bsparse.dialects.aie.element_bytes`), and whether it is a host constant."""
 
     level: str
     tile: tuple[int, int] | None
-    index: bool
+    width: int
     constant: bool
 
 
@@ -127,10 +161,12 @@ class _Device:
 
 #: Kernel parameters that differ from core to core; the others are the layer's and read once.
 _PER_CORE = ("block_rows", "channels", "spatial", "tile", "output_tiles", "k_chunks", "channel_groups",
-             "weight_chunks", "weight_resident", "calls")
+             "weight_chunks", "weight_resident", "calls", "stored", "index_layout")
 
 
 def _param_value(attr: ir.Attribute):
+    if isinstance(attr, ir.DictAttr):
+        return {named.name: _param_value(named.attr) for named in attr}
     if isinstance(attr, ir.DenseI64ArrayAttr):
         return [int(v) for v in attr]
     if isinstance(attr, ir.StringAttr):
@@ -149,7 +185,8 @@ def _params(op, layer: dict | None) -> dict:
         return {named.name: _param_value(named.attr) for named in attrs}
     result = dict(layer)
     for name in _PER_CORE:
-        result[name] = _param_value(attrs[name])
+        if name in attrs:
+            result[name] = _param_value(attrs[name])
     return result
 
 
@@ -158,13 +195,13 @@ def _tile_of(buffer: ir.Value) -> tuple[int, int]:
     return ir.IntegerAttr(tile.attributes["col"]).value, ir.IntegerAttr(tile.attributes["row"]).value
 
 
-def _host_end(value: ir.Value) -> _End:
+def _host_end(value: ir.Value, device: _Device) -> _End:
     owner = value.owner
     constant = False
     if isinstance(owner, ir.OpView) and owner.operation.name == "bufferization.to_buffer":
         source = owner.operands[0].owner
         constant = isinstance(source, ir.OpView) and source.operation.name == "arith.constant"
-    return _End(memory_level(value.type), None, is_index_buffer(value.type), constant)
+    return _End(memory_level(value.type), None, element_bytes(value.type, device.target, device.dtype), constant)
 
 
 def _decode(op) -> _Device:
@@ -179,7 +216,7 @@ def _decode(op) -> _Device:
 
     def end_of(value: ir.Value) -> _End:
         if value not in ends:
-            ends[value] = _host_end(value)
+            ends[value] = _host_end(value, device)
         return ends[value]
 
     for inner in op.regions[0].blocks[0].operations:
@@ -190,7 +227,7 @@ def _decode(op) -> _Device:
         elif name == "aie.buffer":
             tile = tiles.get(inner.operands[0]) if len(inner.operands) else None
             ends[inner.result] = _End(ir.StringAttr(inner.attributes["level"]).value, tile,
-                                      is_index_buffer(inner.result.type), False)
+                                      element_bytes(inner.result.type, device.target, device.dtype), False)
         elif name == "aie.dma":
             src, dst = inner.operands[0], inner.operands[1]
             device.transfers.append(_Transfer(
@@ -212,15 +249,15 @@ def _decode(op) -> _Device:
             value, seen = links[value], seen + 1
         return value
 
-    names = ("input", "values", "row_ptr", "col_idx", "output", "bias")
     layer_params = None
     for core in cores:
         for kernel in core.regions[0].blocks[0].operations:
             if kernel.operation.name not in _KERNELS:
                 continue
             roots = {}
+            names = _SPARSE_OPERAND_NAMES if kernel.operation.name in _SPARSE_KERNELS else _OPERAND_NAMES
             for name, value in zip(names, kernel.operands):
-                if name in ("values", "col_idx") and value not in feeds:
+                if name in ("values", "col_idx", "index") and value not in feeds:
                     continue  # a share without stored blocks: nothing is ever loaded
                 roots[name] = root(value, drains if name == "output" else feeds)
             params = _params(kernel, layer_params)
@@ -250,19 +287,31 @@ def _channel_index(params: dict, offset: int = 0) -> slice | np.ndarray:
     return np.concatenate([np.arange(lo, hi) for lo, hi in runs]) - offset
 
 
-def _share(kernel: _Kernel, env) -> BsrData:
-    """The core row's share of the packed weight, as BSR data (from its L3 constants)."""
+def _share(kernel: _Kernel, env) -> BsrData | SparseData:
+    """The core row's share of the packed weight (from its L3 constants)."""
     p = kernel.params
+    shape = (_channel_count(p), *p["weight_shape"][1:])
+    if kernel.sparse:
+        stored = p["stored"]
+        values = np.asarray(env[kernel.roots["values"]])[:stored] if stored else np.zeros(0, np.float32)
+        raw = np.asarray(env[kernel.roots["index"]]) if "index" in kernel.roots else np.zeros(0, np.int8)
+        return _sparse_share(p, shape, values, raw)
     row_ptr = np.asarray(env[kernel.roots["row_ptr"]], dtype=np.int64)
     nnzb = int(row_ptr[-1])
     values_shape = ir.ShapedType(kernel.op.operands[1].type).shape
     block = tuple(values_shape[1:3])
-    shape = (_channel_count(p), *p["weight_shape"][1:])
     if not nnzb:
         return BsrData(shape, block, np.zeros((0, *values_shape[1:]), np.float32), row_ptr, np.zeros(0, np.int64))
     values = np.asarray(env[kernel.roots["values"]])[:nnzb]
     col_idx = np.asarray(env[kernel.roots["col_idx"]], dtype=np.int64)[:nnzb]
     return BsrData(shape, block, values, row_ptr, col_idx)
+
+
+def _sparse_share(params: dict, shape, values: np.ndarray, raw: np.ndarray) -> SparseData:
+    """A sparse share from its values and index bytes; an empty share (nothing stored) packs zeros."""
+    if not params["stored"]:
+        return format_for(params["pattern"]).pack(params["pattern"], np.zeros(shape, np.float32))
+    return from_index_bytes(params["pattern"], shape, values, raw, params["index_layout"])
 
 
 def _epilogue(y: np.ndarray, bias, activation: str, axis: int) -> np.ndarray:
@@ -275,7 +324,7 @@ def _epilogue(y: np.ndarray, bias, activation: str, axis: int) -> np.ndarray:
     return y
 
 
-def _run_matmul(kernel: _Kernel, env, weights: np.ndarray) -> None:
+def _run_matmul(kernel: _Kernel, env, weights: np.ndarray) -> None:  # noqa: D103
     p = kernel.params
     x, y = env[kernel.roots["input"]], env[kernel.roots["output"]]
     m0, m1 = p["spatial"]
@@ -358,11 +407,11 @@ def device(interp, op, args):
     shares: dict[ir.Value, np.ndarray] = {}
     for kernel in decoded.kernels:
         if kernel.weights is None:
-            share = kernel.roots["row_ptr"]
+            share = kernel.share_key
             if share not in shares:
                 shares[share] = _dense_share(kernel, env, env[kernel.roots["output"]].dtype)
             kernel.weights = shares[share]
-        if kernel.op.operation.name == MatmulBsrOp.OPERATION_NAME:
+        if kernel.matmul:
             _run_matmul(kernel, env, kernel.weights)
         else:
             columns.setdefault(tuple(kernel.params["spatial"]), []).append(kernel)
@@ -394,7 +443,7 @@ def _positions(kernel: _Kernel) -> int:
     """Output positions of a kernel's work unit (rows of a matmul; batch x pixels of a convolution)."""
     p = kernel.params
     s0, s1 = p["spatial"]
-    if kernel.op.operation.name == MatmulBsrOp.OPERATION_NAME:
+    if kernel.matmul:
         return s1 - s0
     out = ir.ShapedType(kernel.roots["output"].type).shape
     oh, ow = (out[1], out[2]) if p["layout"] == "nhwc" else (out[2], out[3])
@@ -435,7 +484,7 @@ def device_cost(decoded: _Device) -> DeviceCost:
     multicast: set[tuple] = set()
     for transfer in decoded.transfers:
         src, dst = transfer.src_end, transfer.dst_end
-        width = index_width if src.index else data_width
+        width = src.width
         nbytes = math.prod(transfer.sizes) * transfer.repeat * width
         # The same box of one buffer streamed identically to several tiles is one
         # multicast stream (the stream switch broadcasts it): it is read once.
@@ -470,10 +519,22 @@ def device_cost(decoded: _Device) -> DeviceCost:
         result.memtile[column] = max(read, write)
     result.ddr = ddr_cycles(t, ddr_read, ddr_write)
     rate = t.macs_per_cycle_for(dtype, allow_emulated=True) * t.kernel_efficiency
-    per_position: dict[ir.Value, tuple[int, int]] = {}  # share -> (stored blocks, MACs per output position)
+    per_position: dict = {}  # share -> BSR: (indexed blocks, MACs per output position); sparse: its data
     for kernel in decoded.kernels:
         p = kernel.params
-        share = kernel.roots["row_ptr"]
+        share = kernel.share_key
+        positions = _positions(kernel)
+        result.macs_dense += _channel_count(p) * math.prod(p["weight_shape"][1:]) * positions
+        result.calls[kernel.core] = p["calls"]
+        overhead = p["calls"] * t.kernel_call_overhead_cycles
+        if kernel.sparse:
+            if share not in per_position:
+                per_position[share] = _constant_share(kernel)
+            data = per_position[share]
+            loads = 1 if p["weight_resident"] else p["output_tiles"] // p["channel_groups"]
+            result.macs[kernel.core] = data.real_stored() * positions
+            result.compute[kernel.core] = sparse_compute_cycles(data, positions, loads, t, dtype) + overhead
+            continue
         if share not in per_position:
             row_ptr, col_idx, block = _index_arrays(kernel)
             stored = int(row_ptr[-1])
@@ -483,14 +544,58 @@ def device_cost(decoded: _Device) -> DeviceCost:
             shape = (_channel_count(p), *p["weight_shape"][1:])
             per_position[share] = (indexed, stored_macs(row_ptr, col_idx, shape, block, 1))
         blocks, share_macs = per_position[share]
-        positions = _positions(kernel)
         macs = share_macs * positions
         result.macs[kernel.core] = macs
-        result.macs_dense += _channel_count(p) * math.prod(p["weight_shape"][1:]) * positions
-        result.calls[kernel.core] = p["calls"]
-        result.compute[kernel.core] = (macs / rate + p["calls"] * t.kernel_call_overhead_cycles
+        result.compute[kernel.core] = (macs / rate + overhead
                                        + blocks * (p["output_tiles"] // p["channel_groups"]) * t.block_index_overhead_cycles)
     return result
+
+
+def _constant_share(kernel: _Kernel) -> SparseData:
+    """A sparse kernel's share, from its L3 constants."""
+    p = kernel.params
+    shape = (_channel_count(p), *p["weight_shape"][1:])
+    if not p["stored"]:
+        return _sparse_share(p, shape, np.zeros(0, np.float32), np.zeros(0, np.int8))
+    values = _constant_of(kernel.roots["values"]).reshape(-1)[:p["stored"]]
+    return _sparse_share(p, shape, values, _constant_of(kernel.roots["index"]).reshape(-1))
+
+
+def sparse_compute_cycles(data: SparseData, positions: int, loads: int, t: targets.Target, dtype: str) -> float:
+    """Cycles of a core's MACs on a share in a non-block pattern's format (module docstring).
+
+    Args:
+        data: The share.
+        positions: Output positions it is applied at.
+        loads: Times the share is loaded into L1 (a share stored compressed is expanded each time
+            the core cannot compute on it as stored).
+        t, dtype: The target and the costed type.
+    """
+    rate = t.macs_per_cycle_for(dtype, allow_emulated=True) * t.kernel_efficiency
+    vector = t.vector_bytes_per_cycle / COSTED_DTYPES[dtype]  # elements per cycle of copy work
+    out, k = data.gemm_shape
+    fmt = data.format
+    hardware_nm = t.structured_sparsity_m > 0
+
+    def native(n: int, m: int) -> bool:  # the core reads an n:m operand compressed
+        return hardware_nm and m == t.structured_sparsity_m and n <= t.structured_sparsity_n
+
+    expand = loads * out * k / vector  # write the share out densely in L1
+    if fmt.NAME == "nm" and native(fmt.n, fmt.m):
+        return out * fmt.groups(k) * t.structured_sparsity_n * positions / rate
+    if fmt.NAME == "gs" and t.gather_elements_per_cycle:
+        return data.stored * positions / min(rate, t.gather_elements_per_cycle)
+    if fmt.NAME == "tile":
+        tiles = list(fmt.tiles(data))
+        gather = sum(int(np.sum(kept >= 0)) for _, kept in tiles) * positions / vector  # kept activations, per tile
+        if fmt.inner is None:
+            return data.stored * positions / rate + gather
+        n, m = fmt.inner
+        slots = sum(len(rows) * len(kept) for rows, kept in tiles)
+        if native(n, m):
+            return slots // m * t.structured_sparsity_n * positions / rate + gather
+        return slots * positions / rate + gather + loads * slots / vector
+    return out * k * positions / rate + expand  # csr, gs without a gather engine, N:M the core cannot read
 
 
 def _core_cycles(cost_: DeviceCost, core) -> float:
@@ -518,7 +623,7 @@ def _device_layer(op, model: CostModel) -> LayerReport:
     macs = sum(breakdown.macs.values())
     loads = list(breakdown.macs.values())
     mean = sum(loads) / len(loads) if loads else 0.0
-    kind = "matmul" if decoded.kernels and decoded.kernels[0].op.operation.name == MatmulBsrOp.OPERATION_NAME else "conv2d"
+    kind = "matmul" if decoded.kernels and decoded.kernels[0].matmul else "conv2d"
     peak = t.num_cores * t.macs_per_cycle_for(decoded.dtype, allow_emulated=True)
     return LayerReport(
         name=layer_label(op, kind, model.next_index()), kind=kind, cycles=int(math.ceil(cycles)), macs=macs,

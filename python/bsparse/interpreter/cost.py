@@ -221,7 +221,7 @@ def _bsparse_layer(op, model: CostModel) -> LayerReport:
     elif isinstance(data := weight_data(packed), BsrData):
         macs = stored_macs(data.row_ptr, data.col_idx, shape, data.block, positions)
     else:
-        macs = data.stored * positions
+        macs = data.real_stored() * positions
     return LayerReport(name=layer_label(op, kind, model.next_index()), kind=kind, macs=macs, macs_dense=dense,
                        bound="unlowered")
 

@@ -59,6 +59,8 @@ class Work:
         index_bytes: Bytes per block-index entry.
         block_rows: Block rows of its share (``row_ptr`` has one more entry).
         bias_bytes: Bytes of its bias (0 without one).
+        chunk_index_bytes: Index bytes that move with each stored block when the
+            weight is streamed in chunks (0: `index_bytes`, one block column each).
     """
 
     batch: int
@@ -73,6 +75,7 @@ class Work:
     index_bytes: int
     block_rows: int = 0
     bias_bytes: int = 0
+    chunk_index_bytes: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,8 @@ def plan_tiles(work: Work, target: Target) -> TilePlan:
     fixed = (co_rows + 1) * work.index_bytes + co * (work.bias_bytes // max(work.out_channels, 1))
     capacity = 1
     if work.blocks:
-        capacity = min(target.l1_weight_bytes // block_bytes, (target.l1_misc_bytes - fixed) // work.index_bytes)
+        per_block = work.chunk_index_bytes or work.index_bytes
+        capacity = min(target.l1_weight_bytes // block_bytes, int((target.l1_misc_bytes - fixed) // per_block))
     best: tuple[int, TilePlan] | None = None
     n_k = 1
     while n_k <= max(work.in_channels, 1):

@@ -6,7 +6,9 @@ x ``core_rows`` cores per column (`bsparse.targets.Target`): every
 ``bsparse.packed_weight`` gets
 
 - its **output channels** (the block rows of the logical weight
-  ``[out, in, *window]``; for grouped and depthwise convs too) split over the
+  ``[out, in, *window]``; for grouped and depthwise convs too; for a weight in a
+  non-block pattern's format, groups of `SPARSE_ROWS` channels loaded with
+  their stored values) split over the
   ``core_rows`` cores of a column so that the largest number of *stored*
   blocks any core gets is small: contiguous ranges of block rows that
   minimise it exactly (`balanced_row_splits`), or, when that is lower still
@@ -107,7 +109,9 @@ from bsparse.dialects.bsparse import Conv2dOp, MatmulOp
 from bsparse.errors import BsparseError, OptionError
 from bsparse.passes._match import defining_op
 from bsparse.passes.base import Pass, option, parse_choice, parse_target
-from bsparse.packed import packed_data
+from bsparse.packed import PACKED_OPS, weight_data
+from bsparse.patterns import BsrData
+from bsparse.patterns.formats import SparseData
 from bsparse.targets import Target, TargetError
 
 __all__ = [
@@ -116,10 +120,13 @@ __all__ = [
     "Partition",
     "PartitionPass",
     "ASSIGNMENTS",
+    "SPARSE_ROWS",
     "balanced_row_splits",
     "even_splits",
     "interleaved_row_sets",
     "partition_layer",
+    "row_loads",
+    "row_unit",
     "patterns",
     "plan_partition",
     "spatial_extent",
@@ -384,22 +391,44 @@ def spatial_extent(op, cols: int) -> tuple[str, int]:
     return "width", width
 
 
-def partition_layer(op, row_ptr: np.ndarray, target: Target, assign: str = "any") -> Partition:
-    """The partition of a bsparse matmul or conv2d whose packed weight has block row pointers `row_ptr`."""
+SPARSE_ROWS = 8
+"""Output channels per "block row" of a weight in a non-block pattern's format: the unit a
+core's channels come in (8: the N of AIE-ML's int8 matmul shape 4x8x8, HARDWARE.md
+``AIE2_I8xI8_4x8x8``). Its load is its channels' stored values."""
+
+
+def row_unit(data: BsrData | SparseData) -> int:
+    """Output channels per block row: R for BSR, `SPARSE_ROWS` for the other formats."""
+    return data.block[0] if isinstance(data, BsrData) else SPARSE_ROWS
+
+
+def row_loads(data: BsrData | SparseData) -> np.ndarray:
+    """Stored blocks of each block row (BSR), or stored values of each `SPARSE_ROWS` channels."""
+    if isinstance(data, BsrData):
+        return np.diff(data.row_ptr)
+    per_channel = data.row_values()
+    units = -(-len(per_channel) // SPARSE_ROWS)
+    padded = np.zeros(units * SPARSE_ROWS, np.int64)
+    padded[:len(per_channel)] = per_channel
+    return padded.reshape(units, SPARSE_ROWS).sum(axis=1)
+
+
+def partition_layer(op, data: BsrData | SparseData, target: Target, assign: str = "any") -> Partition:
+    """The partition of a bsparse matmul or conv2d whose packed weight holds `data`."""
     dim, extent = spatial_extent(op, target.cols)
     grouped = op.operation.name == Conv2dOp.OPERATION_NAME and ir.IntegerAttr(op.attributes["groups"]).value != 1
-    return plan_partition(np.diff(row_ptr), dim, extent, target, interleave=assign == "any" and not grouped)
+    return plan_partition(row_loads(data), dim, extent, target, interleave=assign == "any" and not grouped)
 
 
 # --- pattern and pass --------------------------------------------------------
 
 
 def partition_op(op, rewriter, target: Target, assign: str):
-    """Records `op`'s partition on `target` if its weight is a packed_weight."""
+    """Records `op`'s partition on `target` if its weight is a packed weight."""
     packed = defining_op(op.weight)
-    if packed is None or packed.operation.name != "bsparse.packed_weight":
+    if packed is None or packed.operation.name not in PACKED_OPS:
         return True
-    attr = partition_layer(op, packed_data(packed).row_ptr, target, assign).to_attr()
+    attr = partition_layer(op, weight_data(packed), target, assign).to_attr()
     if ATTRIBUTE in op.attributes and op.attributes[ATTRIBUTE] == attr:
         return True  # already recorded: no change
     op.attributes[ATTRIBUTE] = attr  # in place: the rewriter has no modify_op_in_place (module docstring)

@@ -17,6 +17,15 @@ the greedy driver) replaces a ``bsparse.matmul`` / ``bsparse.conv2d`` by:
   (``repeat`` = transfers of the stream); and an ``aie.core`` calling one
   micro-kernel (``aie.matmul_bsr`` / ``aie.conv2d_bsr``) for its work unit.
 
+A weight in a non-block pattern's format (``bsparse.packed_sparse``:
+N:M, unstructured, TW/TVW, GS) is lowered the same way, its block rows being
+groups of `bsparse.passes.partition.SPARSE_ROWS` channels: each core row's
+share (`SparseData.select`) is two L3 constants, its values and its index
+arrays as one byte string (``i8``, `bsparse.patterns.formats.index_bytes_of`),
+streamed in proportional chunks, and the cores call ``aie.matmul_sparse`` /
+``aie.conv2d_sparse``, whose ``params`` add ``pattern``, ``stored`` (values
+of the share) and ``index_layout`` (how the bytes hold the arrays).
+
 The work split is the layer's ``bsparse.partition`` (bsparse-partition; made
 here on the fly for the target when missing or made for another target):
 output channels (block rows) over the cores of a column, the spatial
@@ -46,16 +55,18 @@ from torch_mlir.dialects import arith, bufferization, memref, tensor
 from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedily
 
 from bsparse import targets
-from bsparse.dialects.bsparse import BsrType, Conv2dOp, MatmulOp
+from bsparse.dialects.aie import Conv2dBsrOp, Conv2dSparseOp, MatmulBsrOp, MatmulSparseOp
+from bsparse.dialects.bsparse import Conv2dOp, MatmulOp, packed_type
 from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
 from bsparse.errors import BsparseError, OptionError
 from bsparse.irutil import numpy_to_dense
-from bsparse.packed import packed_data
+from bsparse.packed import PACKED_OPS, weight_data
 from bsparse.passes._match import defining_op
 from bsparse.passes._tiling import Axis, TilePlan, Work, plan_tiles
 from bsparse.passes.base import Pass, option, parse_dtype, parse_target
-from bsparse.passes.partition import Partition, columns_per_slice, partition_layer
+from bsparse.passes.partition import SPARSE_ROWS, Partition, columns_per_slice, partition_layer, row_unit
 from bsparse.patterns import BsrData
+from bsparse.patterns.formats import SparseData, index_bytes_of, index_layout
 from bsparse.residency import L2_MEMORY_SPACE, L2_SHARES, stays_on_chip
 
 __all__ = ["ToAiePass", "patterns"]
@@ -89,6 +100,7 @@ class _Builder:
         self.target = target
         self.elt = elt
         self.index_type = ir.IntegerType.get_signless(64)
+        self.byte_type = ir.IntegerType.get_signless(8)
         self.tiles: dict[tuple[int, int], ir.Value] = {}
 
     def tile(self, col: int, row: int) -> ir.Value:
@@ -162,16 +174,20 @@ class _Share:
 
     A share of a contiguous partition is one run; an interleaved one
     (bsparse-partition's ``row_order``) has several, its blocks gathered
-    run after run.
+    run after run. A BSR share has ``row_ptr`` and ``col_idx`` buffers; a
+    share in a non-block pattern's format (`SparseData`) has ``index``, the
+    bytes of its index arrays laid out as ``layout`` says.
     """
 
     block_runs: list[tuple[int, int]]
     channel_runs: list[tuple[int, int]]
-    data: BsrData
+    data: BsrData | SparseData
     values: ir.Value
-    row_ptr: ir.Value
-    col_idx: ir.Value
     bias: ir.Value | None
+    row_ptr: ir.Value | None = None
+    col_idx: ir.Value | None = None
+    index: ir.Value | None = None
+    layout: dict[str, str] | None = None
 
     @property
     def channels(self) -> int:
@@ -180,6 +196,26 @@ class _Share:
     @property
     def first_channel(self) -> int:
         return self.channel_runs[0][0]
+
+    @property
+    def sparse(self) -> bool:
+        return isinstance(self.data, SparseData)
+
+    @property
+    def stored(self) -> int:
+        """Stored blocks (BSR) or values."""
+        return self.data.stored if self.sparse else self.data.nnzb
+
+    @property
+    def entry_shape(self) -> list[int]:
+        """Shape of one stored entry: a block ``[R, C, *window]``, or a value ``[]``."""
+        return [] if self.sparse else list(self.data.values.shape[1:])
+
+    def index_per_entry(self, index_entry_bytes: int) -> float:
+        """Index bytes that go with each stored entry when the weight moves in chunks."""
+        if self.sparse:
+            return self.data.index_bytes / max(self.stored, 1)
+        return index_entry_bytes
 
 
 def _flat(runs: list[tuple[int, int]]) -> ir.DenseI64ArrayAttr:
@@ -202,13 +238,23 @@ def _bias_share(bias: ir.Value, runs: list[tuple[int, int]], loc) -> ir.Value:
     return _to_buffer(tensor.ConcatOp(ir.RankedTensorType.get([total], elt), 0, pieces, loc=loc).result, loc)
 
 
-def _shares(data: BsrData, bias: ir.Value | None, partition: Partition, elt: ir.Type, loc) -> list[_Share]:
+def _shares(data: BsrData | SparseData, bias: ir.Value | None, partition: Partition, elt: ir.Type, loc) -> list[_Share]:
     shares = []
     index_type = ir.IntegerType.get_signless(64)
-    r = data.block[0]
+    r = row_unit(data)
     for rows in partition.row_sets:
         block_runs = _runs(rows)
         channel_runs = [(first * r, min(end * r, data.shape[0])) for first, end in block_runs]
+        bias_share = None if bias is None else _bias_share(bias, channel_runs, loc)
+        if isinstance(data, SparseData):
+            sub = data.select(np.concatenate([np.arange(lo, hi) for lo, hi in channel_runs]))
+            values = sub.values.astype(np.float32) if sub.stored else np.zeros(1, np.float32)
+            raw = index_bytes_of(sub)
+            raw = raw if raw.size else np.zeros(1, np.uint8)
+            shares.append(_Share(block_runs, channel_runs, sub, _host_constant(values, elt, loc), bias_share,
+                                 index=_host_constant(raw.view(np.int8), ir.IntegerType.get_signless(8), loc),
+                                 layout=index_layout(sub)))
+            continue
         blocks = np.concatenate([np.arange(data.row_ptr[a], data.row_ptr[b]) for a, b in block_runs])
         counts = np.diff(data.row_ptr)[list(rows)]
         sub = BsrData(
@@ -218,10 +264,8 @@ def _shares(data: BsrData, bias: ir.Value | None, partition: Partition, elt: ir.
         values = sub.values.astype(np.float32) if sub.nnzb else np.zeros((1, *sub.values.shape[1:]), np.float32)
         cols = sub.col_idx if sub.nnzb else np.zeros(1, np.int64)
         shares.append(_Share(
-            block_runs, channel_runs, sub,
-            _host_constant(values, elt, loc), _host_constant(sub.row_ptr, index_type, loc),
-            _host_constant(cols, index_type, loc),
-            None if bias is None else _bias_share(bias, channel_runs, loc),
+            block_runs, channel_runs, sub, _host_constant(values, elt, loc), bias_share,
+            row_ptr=_host_constant(sub.row_ptr, index_type, loc), col_idx=_host_constant(cols, index_type, loc),
         ))
     return shares
 
@@ -319,11 +363,19 @@ def _core_work(layer: _Layer, share: _Share, spatial: tuple[int, int], weight_sh
         in_channels = groups * weight_shape[1]
     window = math.prod(weight_shape[2:])
     data = share.data
+    bias_bytes = co * b if share.bias is not None else 0
+    if share.sparse:  # entries are single values; the index is bytes, moved with the values in proportion
+        return Work(
+            batch=layer.batch, stream=stream, across=across, in_channels=in_channels, out_channels=co,
+            blocks=data.stored, block_elements=1, index_entries=data.index_bytes, element_bytes=b, index_bytes=1,
+            block_rows=-(-co // SPARSE_ROWS), bias_bytes=bias_bytes,
+            chunk_index_bytes=share.index_per_entry(1),
+        )
     return Work(
         batch=layer.batch, stream=stream, across=across, in_channels=in_channels, out_channels=co,
         blocks=data.nnzb, block_elements=data.block[0] * data.block[1] * window,
         index_entries=len(data.row_ptr) + data.nnzb, element_bytes=b, index_bytes=target.block_index_bytes,
-        block_rows=len(data.row_ptr) - 1, bias_bytes=co * b if share.bias is not None else 0,
+        block_rows=len(data.row_ptr) - 1, bias_bytes=bias_bytes,
     )
 
 
@@ -407,24 +459,31 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
         homes.append(users[share_index % len(users)])
     for share_index, share in enumerate(shares):
         if not has_l2:
-            staged.append((share.values, share.row_ptr, share.col_idx))
+            staged.append((share.values, share.row_ptr, share.col_idx, share.index))
             continue
         mem = build.memtile(homes[share_index])
-        data = share.data
-        entry_bytes = math.prod(data.values.shape[1:]) * b + target.block_index_bytes
+        stored = share.stored
+        per_entry = share.index_per_entry(target.block_index_bytes)
+        entry_bytes = math.prod(share.entry_shape) * b + per_entry
         sharing = homes.count(homes[share_index])
-        chunk2 = max(1, min(data.nnzb, (l2_share // sharing) // entry_bytes))
-        values_box = [chunk2, *data.values.shape[1:]]
+        chunk2 = max(1, min(stored, int((l2_share // sharing) // entry_bytes)))
+        values_box = [chunk2, *share.entry_shape]
         users = [core for core, (_, i) in assignment.items() if i == share_index]
         loads = max(plans[core][1].weight_loads(layer.batch) for core in users)
-        transfers = math.ceil(data.nnzb / chunk2) * (1 if chunk2 >= data.nnzb else loads)
+        transfers = math.ceil(stored / chunk2) * (1 if chunk2 >= stored else loads)
         v_l2 = build.buffer(mem, "L2", values_box)
-        build.dma(share.values, v_l2, values_box, transfers if data.nnzb else 0)
-        rp_l2 = build.buffer(mem, "L2", [len(data.row_ptr)], build.index_type)
-        build.dma(share.row_ptr, rp_l2, [len(data.row_ptr)], 1)
+        build.dma(share.values, v_l2, values_box, transfers if stored else 0)
+        if share.sparse:
+            index_box = [max(1, math.ceil(chunk2 * per_entry))]
+            idx_l2 = build.buffer(mem, "L2", index_box, build.byte_type)
+            build.dma(share.index, idx_l2, index_box, transfers if share.data.index_bytes else 0)
+            staged.append((v_l2, None, None, idx_l2))
+            continue
+        rp_l2 = build.buffer(mem, "L2", [len(share.data.row_ptr)], build.index_type)
+        build.dma(share.row_ptr, rp_l2, [len(share.data.row_ptr)], 1)
         ci_l2 = build.buffer(mem, "L2", [chunk2], build.index_type)
-        build.dma(share.col_idx, ci_l2, [chunk2], transfers if data.nnzb else 0)
-        staged.append((v_l2, rp_l2, ci_l2))
+        build.dma(share.col_idx, ci_l2, [chunk2], transfers if stored else 0)
+        staged.append((v_l2, rp_l2, ci_l2, None))
 
     # Per core: L1 buffers, DMAs and the kernel call.
     pingpong = 2 if target.l1_double_buffer else 1
@@ -433,25 +492,32 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
         share = shares[share_index]
         tile = build.core_tile(c, r)
         x_src, y_dst = columns[c]
-        v_src, rp_src, ci_src = staged[share_index]
+        v_src, rp_src, ci_src, idx_src = staged[share_index]
         x_box = layer.input_box(plan.k, work.stream.input_extent(plan.t), work.across.input_extent(plan.tc))
         y_box = layer.output_box(plan.co, plan.t, plan.tc)
         x_l1 = [build.buffer(tile, "L1", x_box) for _ in range(pingpong)]
         y_l1 = [build.buffer(tile, "L1", y_box) for _ in range(pingpong)]
-        data = share.data
-        v_box = [max(plan.chunk_blocks, 1), *data.values.shape[1:]]
+        stored = share.stored
+        v_box = [max(plan.chunk_blocks, 1), *share.entry_shape]
         v_l1 = build.buffer(tile, "L1", v_box)
-        rp_l1 = build.buffer(tile, "L1", [plan.co_rows + 1], build.index_type)
-        ci_l1 = build.buffer(tile, "L1", [max(plan.chunk_blocks, 1)], build.index_type)
+        if share.sparse:
+            index_box = [max(1, math.ceil(plan.chunk_blocks * share.index_per_entry(1)))]
+            weight_operands = [v_l1, build.buffer(tile, "L1", index_box, build.byte_type)]
+        else:
+            weight_operands = [v_l1, build.buffer(tile, "L1", [plan.co_rows + 1], build.index_type),
+                               build.buffer(tile, "L1", [max(plan.chunk_blocks, 1)], build.index_type)]
         b_l1 = build.buffer(tile, "L1", [plan.co]) if share.bias is not None else None
         tiles = layer.batch * plan.output_tiles
         spatial = partition.spatial_ranges[j]
         x_at = layer.input_offset(spatial[0]) if not has_l2 else None  # an L2 slice starts at the column's input
         build.dma(x_src, x_l1[0], x_box, tiles * plan.n_k, src_at=x_at)
         weight_transfers = plan.chunks * plan.weight_loads(layer.batch)
-        build.dma(v_src, v_l1, v_box, weight_transfers if data.nnzb else 0)
-        build.dma(rp_src, rp_l1, [plan.co_rows + 1], plan.n_co)
-        build.dma(ci_src, ci_l1, [plan.chunk_blocks], weight_transfers if data.nnzb else 0)
+        build.dma(v_src, v_l1, v_box, weight_transfers if stored else 0)
+        if share.sparse:
+            build.dma(idx_src, weight_operands[1], index_box, weight_transfers if share.data.index_bytes else 0)
+        else:
+            build.dma(rp_src, weight_operands[1], [plan.co_rows + 1], plan.n_co)
+            build.dma(ci_src, weight_operands[2], [plan.chunk_blocks], weight_transfers if stored else 0)
         if b_l1 is not None:
             build.dma(share.bias, b_l1, [plan.co], plan.n_co)
         if len(share.channel_runs) == 1:
@@ -477,23 +543,28 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
             "weight_chunks": _i64(plan.chunks), "weight_resident": ir.BoolAttr.get(plan.weight_resident),
             "calls": _i64(plan.calls(layer.batch)),
         })
+        if share.sparse:
+            params.update({
+                "pattern": ir.StringAttr.get(share.data.pattern), "stored": _i64(stored),
+                "index_layout": ir.DictAttr.get({k: ir.StringAttr.get(v) for k, v in share.layout.items()}),
+            })
         core = _create("aie.core", operands=[tile], regions=1)
         with ir.InsertionPoint(core.regions[0].blocks.append()):
-            operands = [x_l1[0], v_l1, rp_l1, ci_l1, y_l1[0]] + ([b_l1] if b_l1 is not None else [])
+            operands = [x_l1[0], *weight_operands, y_l1[0]] + ([b_l1] if b_l1 is not None else [])
+            segments = [1] * (len(weight_operands) + 2) + [1 if b_l1 is not None else 0]
             _create(kernel, operands=operands, attributes={
-                "params": ir.DictAttr.get(params),
-                "operandSegmentSizes": ir.DenseI32ArrayAttr.get([1, 1, 1, 1, 1, 1 if b_l1 is not None else 0]),
+                "params": ir.DictAttr.get(params), "operandSegmentSizes": ir.DenseI32ArrayAttr.get(segments),
             })
 
 
 # ----------------------------------------------------------------------------- patterns
 
 
-def _partition(op, data: BsrData, target: targets.Target) -> Partition:
+def _partition(op, data: BsrData | SparseData, target: targets.Target) -> Partition:
     recorded = Partition.from_op(op)
     if recorded is not None and recorded.target == target.name:
         return recorded
-    return partition_layer(op, data.row_ptr, target)
+    return partition_layer(op, data, target)
 
 
 def _space(value: ir.Value, target: targets.Target, dtype: str) -> int | None:
@@ -503,10 +574,11 @@ def _space(value: ir.Value, target: targets.Target, dtype: str) -> int | None:
 
 def _lower(op, rewriter, target: targets.Target, dtype: str):
     packed = defining_op(op.weight)
-    if packed is None or packed.operation.name != "bsparse.packed_weight":
+    if packed is None or packed.operation.name not in PACKED_OPS:
         return True
-    data = packed_data(packed)
-    elt = BsrType(op.weight.type).value_type
+    data = weight_data(packed)
+    elt = packed_type(op.weight, "weight").value_type
+    sparse = isinstance(data, SparseData)
     bias = op.bias
     partition = _partition(op, data, target)
     weight_shape = tuple(data.shape)
@@ -522,13 +594,13 @@ def _lower(op, rewriter, target: targets.Target, dtype: str):
                 flat = ir.RankedTensorType.get(list(layer.in_shape), result_type.element_type)
                 x = tensor.CollapseShapeOp(flat, x, [list(range(len(x_shape) - 1)), [len(x_shape) - 1]]).result
             common = {"weight_shape": _array(weight_shape), "activation": activation}
-            kernel = "aie.matmul_bsr"
+            kernel = MatmulSparseOp.OPERATION_NAME if sparse else MatmulBsrOp.OPERATION_NAME
         else:
             layer = _conv_layer(op, weight_shape, partition)
             a = op.attributes
             common = {"weight_shape": _array(weight_shape), "activation": activation, "strides": a["strides"],
                       "padding": a["padding"], "dilations": a["dilations"], "groups": a["groups"], "layout": a["layout"]}
-            kernel = "aie.conv2d_bsr"
+            kernel = Conv2dSparseOp.OPERATION_NAME if sparse else Conv2dBsrOp.OPERATION_NAME
         x_l3 = _to_buffer(x, loc, _space(op.input, target, dtype))
         y_space = _space(op.result, target, dtype)
         y_l3 = memref.AllocOp(_memref(layer.out_shape, result_type.element_type, y_space), [], []).result

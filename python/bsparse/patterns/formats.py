@@ -4,8 +4,9 @@ A block-sparse weight is packed as BSR (`bsparse.patterns.block.BsrData`).
 The other patterns see a weight in the GEMM view ``[out, K]``
 (`bsparse.patterns.gemm`) and pack it as `SparseData`: a 1-D array of stored
 ``values`` plus named 1-D integer ``index`` arrays. Each array's integer
-width is what an entry costs in memory (``int16`` for indices below 32768,
-``int32`` above; ``uint8`` for bit masks), so bytes moved are exact.
+width is what an entry costs in memory (the narrowest of ``int8``, ``int16``,
+``int32`` that holds the array's range; ``uint8`` for the bit masks, always
+named ``mask``), so bytes moved are exact.
 
 One format per pattern family, chosen from the pattern string
 (`format_for`):
@@ -59,11 +60,13 @@ import numpy as np
 from bsparse.errors import OptionError
 from bsparse.patterns.gemm import from_gemm, to_gemm
 
-__all__ = ["FORMATS", "SparseData", "format_for", "index_dtype"]
+__all__ = ["FORMATS", "SparseData", "format_for", "from_index_bytes", "index_bytes_of", "index_dtype", "index_layout"]
 
 
 def index_dtype(largest: int) -> np.dtype:
-    """The narrowest signed integer type (16 or 32 bits) holding ``0 .. largest``."""
+    """The narrowest signed integer type (8, 16 or 32 bits) holding ``-1 .. largest``."""
+    if largest < 2**7:
+        return np.dtype(np.int8)
     if largest < 2**15:
         return np.dtype(np.int16)
     if largest < 2**31:
@@ -132,6 +135,11 @@ class SparseData:
         """``[out]``: stored values of each output channel (its MACs per output position)."""
         return self.format.row_values(self)
 
+    def real_stored(self) -> int:
+        """Stored values at real weight positions (group, bank and tile padding slots excluded):
+        the MACs per output position counted in reports."""
+        return self.format.real_stored(self)
+
     def select(self, channels) -> "SparseData":
         """The output channels `channels` (distinct, ascending), as a weight of ``len(channels)`` channels."""
         channels = np.asarray(channels, np.int64)
@@ -177,6 +185,9 @@ class _Format:
 
     def verify(self, data: SparseData) -> None:
         raise NotImplementedError
+
+    def real_stored(self, data: SparseData) -> int:
+        return data.stored
 
 
 # ----------------------------------------------------------------------------- csr
@@ -268,6 +279,9 @@ class _NM(_Format):
     def row_values(self, data):
         return np.full(data.shape[0], self.groups(data.gemm_shape[1]) * self.n, np.int64)
 
+    def real_stored(self, data):
+        return int(self._bits(data, data.shape[0])[:, :data.gemm_shape[1]].sum())
+
     def select(self, data, channels):
         out = data.shape[0]
         values = data.values.reshape(out, -1)[channels].reshape(-1)
@@ -340,6 +354,11 @@ class _GS(_Format):
     def row_values(self, data):
         return np.full(data.shape[0], self.banks * self.slots(data), np.int64)
 
+    def real_stored(self, data):
+        out, k = data.gemm_shape
+        offsets = data.index["offset"].astype(np.int64).reshape(out, self.banks, -1)
+        return int(np.sum(offsets * self.banks + np.arange(self.banks)[None, :, None] < k))
+
     def select(self, data, channels):
         out = data.shape[0]
         per_channel = data.values.size // out
@@ -378,6 +397,18 @@ class _Tile(_Format):
              ("k_ptr", "[tiles + 1] offsets of each tile's kept K positions"),
              ("k_idx", "kept K positions, ascending per tile"),
              ("mask", "inner N:M bits of every tile's channels over its kept positions (empty without)"))
+
+    def tiles(self, data: SparseData):
+        """(channels, kept K slots; -1 pads an inner N:M group) of each tile."""
+        return self._tiles(data)
+
+    def real_stored(self, data):
+        if self.inner is None:
+            return data.stored
+        total = sum(len(rows) * len(kept) for rows, kept in self._tiles(data))
+        bits = _unpack_bits(data.index["mask"], total)
+        real = np.concatenate([np.tile(kept >= 0, len(rows)) for rows, kept in self._tiles(data)]) if total else bits
+        return int(np.sum(bits & real))
 
     def _tiles(self, data: SparseData):
         """(channels, kept K positions) of each tile."""
@@ -556,3 +587,31 @@ def format_for(pattern: str) -> _Format:
         return _Tile(parsed.tile, (2, 4))
     assert isinstance(parsed, BlockPattern), parsed
     raise OptionError(f"'{pattern}' is a block pattern: it is packed as BSR (bsparse.patterns.block), not as SparseData")
+
+
+def index_layout(data: SparseData) -> dict[str, str]:
+    """How `index_bytes_of` lays out `data`'s index arrays: name -> ``"<dtype>:<count>"``
+    (numpy dtype code, e.g. ``"i2:9"``), in name order."""
+    return {name: f"{data.index[name].dtype.str.lstrip('<>|=')}:{data.index[name].size}" for name in sorted(data.index)}
+
+
+def index_bytes_of(data: SparseData) -> np.ndarray:
+    """The index arrays as one little-endian byte string (``uint8``), in name order."""
+    parts = [np.ascontiguousarray(data.index[name]).astype(data.index[name].dtype.newbyteorder("<"), copy=False)
+             .view(np.uint8).reshape(-1) for name in sorted(data.index)]
+    return np.concatenate(parts) if parts else np.zeros(0, np.uint8)
+
+
+def from_index_bytes(pattern: str, shape, values: np.ndarray, raw: np.ndarray, layout: dict[str, str]) -> SparseData:
+    """Inverse of `index_bytes_of` given `index_layout`'s description."""
+    raw = np.asarray(raw).view(np.uint8).reshape(-1)
+    index, at = {}, 0
+    for name in sorted(layout):
+        code, count = layout[name].split(":")
+        dtype = np.dtype("<" + code) if code != "u1" else np.dtype(np.uint8)
+        size = int(count) * dtype.itemsize
+        if at + size > raw.size:
+            raise ValueError(f"index bytes end before array '{name}' ({raw.size} bytes)")
+        index[name] = raw[at:at + size].view(dtype).astype(dtype.newbyteorder("="), copy=True)
+        at += size
+    return SparseData(pattern, tuple(shape), values, index)

@@ -197,6 +197,13 @@ class Target:
     """Bytes of one block-index entry (a row pointer or a block column) when stored and moved."""
     vector_bytes_per_cycle: int = _param(int)
     """Bytes of results a core's vector unit produces per cycle in elementwise, pooling and copy work."""
+    structured_sparsity_n: int = _param(int, Check.NON_NEGATIVE)
+    """N of the N:M structured sparsity the core's matmul reads compressed (0: none)."""
+    structured_sparsity_m: int = _param(int, Check.NON_NEGATIVE)
+    """M of that N:M pattern (0: none)."""
+    gather_elements_per_cycle: int = _param(int, Check.NON_NEGATIVE)
+    """Activation elements a core's indexed gather delivers per cycle from its banked L1 without
+    bank conflicts (0: no gather engine; what gather-scatter sparsity needs to pay off)."""
     sources: Mapping[str, Source] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
@@ -380,4 +387,7 @@ def _consistency_problems(target: Target) -> list[tuple[str, str]]:
         problems.append(
             ("l1_bytes", f"L1 budget {target.l1_budget_bytes} B exceeds {target.l1_bytes} B")
         )
+    n, m = target.structured_sparsity_n, target.structured_sparsity_m
+    if (n == 0) != (m == 0) or n > m or (n and n == m):
+        problems.append(("structured_sparsity_n", f"N:M = {n}:{m} must be 0:0 (none) or 0 < N < M"))
     return problems

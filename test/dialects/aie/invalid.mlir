@@ -36,8 +36,8 @@
 // expected-error @+1 {{buffers on tile(3, 5) need 131072 bytes of L1 but aie2-4x4 has 65536}}
 "aie.device"() ({
   %t = "aie.tile"() {col = 3 : i64, row = 5 : i64} : () -> index
-  %a = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32768xi8>
-  %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32768xi8>
+  %a = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32768xf32>
+  %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<32768xf32>
 }) {target = "aie2-4x4", dtype = "i16"} : () -> ()
 
 // -----
@@ -132,13 +132,13 @@ func.func @tile_outside_device() {
 
 // -----
 
-// Sizes are counted at the costed width: 65536 elements fit L1 exactly at i8,
-// but are 131072 bytes on this bf16-costed device (whatever the memref type).
+// Data sizes are counted at the costed width: 65536 elements fit L1 exactly at i8,
+// but are 131072 bytes on this bf16-costed device (whatever the float memref type).
 // expected-error @+1 {{buffers on tile(0, 2) need 131072 bytes of L1 but aie2-4x4 has 65536}}
 "aie.device"() ({
   %c = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
   "aie.core"(%c) ({
-    %a = "aie.buffer"(%c) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<256x256xi8>
+    %a = "aie.buffer"(%c) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<256x256xf32>
   }) : (index) -> ()
 }) {target = "aie2-4x4", dtype = "bf16"} : () -> ()
 
@@ -523,3 +523,14 @@ func.func @matmul_bsr_on_host_memory(%host: memref<16x64xi8>) {
     "aie.conv2d_bsr"(%x, %v, %rp, %ci, %y) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi64>, memref<i64>, memref<1x8x8x16xi8>) -> ()
   }) : (index) -> ()
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
+
+// -----
+
+// An i8 buffer is a sparse format's index bytes: one byte per element whatever the costed type
+// (65536 bytes fit exactly on this bf16-costed device; one more does not).
+// expected-error @+1 {{buffers on tile(0, 2) need 65537 bytes of L1 but aie2-4x4 has 65536}}
+"aie.device"() ({
+  %c = "aie.tile"() {col = 0 : i64, row = 2 : i64} : () -> index
+  %a = "aie.buffer"(%c) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<65536xi8>
+  %b = "aie.buffer"(%c) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<1xi8>
+}) {target = "aie2-4x4", dtype = "bf16"} : () -> ()

@@ -476,3 +476,35 @@ func.func @conv_input_element_type(%x: tensor<1x4x8x8xi8>, %w: !bsparse.bsr<arra
   %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xi8>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
   return
 }
+
+// -----
+
+func.func @nm_group_with_three_values() -> () {
+  // expected-error @+1 {{invalid nm:2:4 weight: every group of 4 positions must mark exactly 2 stored values}}
+  %w = "bsparse.packed_sparse"() {index = {mask = dense<[7, 3]> : tensor<2xi8>}, values = dense<1.0> : tensor<4xf32>} : () -> !bsparse.sparse<array<i64: 2, 4>, "nm:2:4", f32>
+  return
+}
+
+// -----
+
+func.func @csr_missing_index_array() -> () {
+  // expected-error @+1 {{invalid unstructured weight: format 'csr' has index arrays row_ptr, col_idx, got row_ptr}}
+  %w = "bsparse.packed_sparse"() {index = {row_ptr = dense<[0, 1]> : tensor<2xi16>}, values = dense<1.0> : tensor<1xf32>} : () -> !bsparse.sparse<array<i64: 1, 4>, "unstructured", f32>
+  return
+}
+
+// -----
+
+func.func @sparse_type_with_a_block_pattern() -> () {
+  // expected-error @+1 {{result has no sparse format for pattern 'block:8x8'}}
+  %w = "bsparse.packed_sparse"() {index = {}, values = dense<1.0> : tensor<1xf32>} : () -> !bsparse.sparse<array<i64: 8, 8>, "block:8x8", f32>
+  return
+}
+
+// -----
+
+func.func @gs_offset_outside_its_bank() -> () {
+  // expected-error @+1 {{invalid gs:2 weight: offsets must lie in [0, 2) (ceil(K / B) positions per bank)}}
+  %w = "bsparse.packed_sparse"() {index = {offset = dense<[0, 2]> : tensor<2xi8>}, values = dense<1.0> : tensor<2xf32>} : () -> !bsparse.sparse<array<i64: 1, 4>, "gs:2", f32>
+  return
+}

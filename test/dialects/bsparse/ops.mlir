@@ -169,3 +169,18 @@ func.func @conv2d_pointwise_bias(%x: tensor<4x16x7x7xf32>, %w: !bsparse.bsr<arra
   %0 = "bsparse.conv2d"(%x, %w, %b) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 1>} : (tensor<4x16x7x7xf32>, !bsparse.bsr<array<i64: 24, 16, 1, 1>, array<i64: 8, 8>, f32>, tensor<24xf32>) -> tensor<4x24x7x7xf32>
   return %0 : tensor<4x24x7x7xf32>
 }
+
+// -----
+
+// A weight in a non-block pattern's format: tw:2 tiles channels {0, 2} keeping K positions
+// {1, 3} and channel {3} keeping {0}; the matmul on it and unpack take !bsparse.sparse too.
+// CHECK-LABEL: func.func @packed_sparse_tiles
+// CHECK-NEXT: %[[W:.*]] = "bsparse.packed_sparse"() {index = {channels = dense<[0, 2, 3]> : tensor<3xi8>, k_idx = dense<[1, 3, 0]> : tensor<3xi8>, k_ptr = dense<[0, 2, 3]> : tensor<3xi8>, mask = dense<> : tensor<0xi8>, tile_ptr = dense<[0, 2, 3]> : tensor<3xi8>}, values = dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00]> : tensor<5xf32>} : () -> !bsparse.sparse<array<i64: 4, 4>, "tw:2", f32>
+// CHECK-NEXT: "bsparse.matmul"(%{{.*}}, %[[W]]) {{.*}} : (tensor<3x4xf32>, !bsparse.sparse<array<i64: 4, 4>, "tw:2", f32>) -> tensor<3x4xf32>
+// CHECK-NEXT: "bsparse.unpack"(%[[W]]) : (!bsparse.sparse<array<i64: 4, 4>, "tw:2", f32>) -> tensor<4x4xf32>
+func.func @packed_sparse_tiles(%x: tensor<3x4xf32>) -> (tensor<3x4xf32>, tensor<4x4xf32>) {
+  %w = "bsparse.packed_sparse"() {index = {channels = dense<[0, 2, 3]> : tensor<3xi8>, tile_ptr = dense<[0, 2, 3]> : tensor<3xi8>, k_ptr = dense<[0, 2, 3]> : tensor<3xi8>, k_idx = dense<[1, 3, 0]> : tensor<3xi8>, mask = dense<> : tensor<0xi8>}, values = dense<[1.0, 2.0, 3.0, 4.0, 5.0]> : tensor<5xf32>} : () -> !bsparse.sparse<array<i64: 4, 4>, "tw:2", f32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<3x4xf32>, !bsparse.sparse<array<i64: 4, 4>, "tw:2", f32>) -> tensor<3x4xf32>
+  %d = "bsparse.unpack"(%w) : (!bsparse.sparse<array<i64: 4, 4>, "tw:2", f32>) -> tensor<4x4xf32>
+  return %y, %d : tensor<3x4xf32>, tensor<4x4xf32>
+}
