@@ -165,7 +165,9 @@ def compile_options(*, pattern: Any = "block:8x8", sparsity: float | str | None 
 
     Raises:
         OptionError: a bad pattern, sparsity, target, data type, scope,
-            assignment or stage, or a stage up to `until` whose pass is not available.
+            assignment or stage, options the pattern cannot take (e.g.
+            ``nm:2:4`` at 0.75, ``scope="global"`` with ``nm`` or ``gs``), or a
+            stage up to `until` whose pass is not available.
     """
     if sparsity is not None and not isinstance(sparsity, str):
         if isinstance(sparsity, bool) or not isinstance(sparsity, (int, float, np.integer, np.floating)):
@@ -357,15 +359,23 @@ def compile(model: Any, *example_inputs: Any, pattern: Any = "block:8x8", sparsi
             `example_inputs`), an ``ir.Module`` (copied, never changed), MLIR
             text, or the path of an ``.mlir`` file.
         *example_inputs: Tensors fixing the input shapes of a PyTorch model.
-        pattern: Sparsity pattern, ``block:RxC``.
-        sparsity: Fraction of blocks to zero in [0, 1) per layer (or over all
-            layers with ``scope="global"``); ``0.0`` is dense; None keeps the
-            model's own zeros (no sparsify stage).
+        pattern: Sparsity pattern string (`bsparse.patterns.parse_pattern`):
+            ``block:RxC`` (R x C blocks, packed in BSR), ``unstructured``,
+            ``nm:N:M``, ``tw:G``, ``tvw:G`` or ``gs:B``. A non-block pattern
+            prunes with its own rule, and ``bsparse-pack{pattern=...}`` stores
+            the weights it fits in its packed format (``bsparse.packed_sparse``),
+            the others in 8x8 blocks. With ``sparsity=None`` the pattern only
+            chooses how the model's own zeros are packed.
+        sparsity: Fraction to zero in [0, 1) per layer (or over all layers
+            with ``scope="global"``): of blocks for ``block:RxC``, of weights
+            otherwise (``nm:N:M`` needs exactly ``1 - N/M``, ``tvw`` at least
+            0.5); ``0.0`` is dense; None keeps the model's own zeros (no
+            sparsify stage).
         target: Target name (`bsparse.targets.names()`) or a `Target`.
         dtype: Costed data type (``i8``, ``i16``, ``bf16``, ``f32``).
         keep: Layer names (PyTorch module paths) to keep dense.
-        scope: ``layer`` or ``global``.
-        keep_small: Keep layers that cannot hold a whole block dense.
+        scope: ``layer`` or ``global`` (not for ``nm`` and ``gs``, whose rules are per group and bank).
+        keep_small: Keep layers the pattern does not fit (e.g. smaller than one block) dense.
         until: Last stage to run: ``sparsify``, ``pack``, ``partition`` or ``aie``.
         assign: Block rows per core: ``any`` set when that balances the
             cores better, or contiguous ``ranges`` (bsparse-partition).

@@ -28,8 +28,9 @@ from bsparse import targets
 from bsparse.dtypes import DEFAULT_DTYPE
 from bsparse.errors import OptionError
 from bsparse.passes import PASSES, Pass
-from bsparse.passes.base import parse_block_pattern, parse_bool, parse_choice, parse_dtype, parse_fraction, parse_name_list, parse_target
-from bsparse.patterns import DEFAULT_PATTERN
+from bsparse.passes.base import parse_any_pattern, parse_bool, parse_choice, parse_dtype, parse_fraction, parse_name_list, parse_target
+from bsparse.passes.sparsify import check_pattern_options
+from bsparse.patterns import DEFAULT_PATTERN, BlockPattern
 
 __all__ = [
     "NAMED_PIPELINES",
@@ -390,22 +391,43 @@ def _parse_sparsity(text: str) -> float | None:
 def _check_compile(values: dict[str, Any]) -> str | None:
     if values["sparsity"] is None and values["keep"]:
         return "keep= has no effect with sparsity=none (nothing is pruned)"
+    if values["sparsity"] is not None:  # the pattern's own checks (nm's fixed sparsity, scope, tvw >= 0.5; not at 0), before any work
+        try:
+            check_pattern_options(values["pattern"], values["sparsity"], values["scope"])
+        except OptionError as err:
+            return err.message
     return None
 
 
+def _pattern_text(values: dict[str, Any]) -> str:
+    """The canonical pattern string (``nm`` -> ``nm:2:4``)."""
+    return str(values["pattern"])
+
+
 def _block_of(values: dict[str, Any]) -> str:
-    return f"{values['pattern'].rows}x{values['pattern'].cols}"
+    """bsparse-pack's ``block``: the pattern's block shape, else 8x8 for the weights packed in blocks."""
+    pattern = values["pattern"]
+    return f"{pattern.rows}x{pattern.cols}" if isinstance(pattern, BlockPattern) else "8x8"
+
+
+def _sparse_pattern_of(values: dict[str, Any]) -> str:
+    """bsparse-pack's ``pattern``: the canonical non-block pattern string, empty (left out) for a block pattern."""
+    pattern = values["pattern"]
+    return "" if isinstance(pattern, BlockPattern) else str(pattern)
 
 
 COMPILE = NamedPipeline(
     name="bsparse-compile",
     summary="the whole chain: sparsify, pack, partition over cores, lower to aie",
     options=(
-        PipelineOption("pattern", DEFAULT_PATTERN, "sparsity pattern, e.g. block:8x8", parse_block_pattern),
-        PipelineOption("sparsity", "0.5", "fraction of blocks to zero in [0, 1), or none to keep the program's own zeros", _parse_sparsity),
-        PipelineOption("scope", "layer", "per-layer sparsity or one global threshold (layer|global)", parse_choice(("layer", "global"))),
+        PipelineOption("pattern", DEFAULT_PATTERN, "sparsity pattern: block:RxC, unstructured, nm:N:M, tw:G, tvw:G or gs:B",
+                       parse_any_pattern),
+        PipelineOption("sparsity", "0.5", "fraction to zero in [0, 1) (of blocks for block:RxC, else of weights), "
+                       "or none to keep the program's own zeros", _parse_sparsity),
+        PipelineOption("scope", "layer", "per-layer sparsity or one global ranking (layer|global; nm and gs: layer only)",
+                       parse_choice(("layer", "global"))),
         PipelineOption("keep", "", "comma-separated layer names to keep dense", parse_name_list),
-        PipelineOption("keep-small", "true", "keep layers that cannot hold a whole block dense", parse_bool),
+        PipelineOption("keep-small", "true", "keep layers the pattern does not fit (e.g. smaller than one block) dense", parse_bool),
         PipelineOption("target", targets.DEFAULT_TARGET, "target the program is partitioned for and lowered to", parse_target),
         PipelineOption("assign", "any", "block rows per core: any set when that balances better, or contiguous ranges (any|ranges)",
                        parse_choice(("any", "ranges"))),
@@ -414,12 +436,12 @@ COMPILE = NamedPipeline(
     stages=(
         Stage(
             "sparsify", "sparsified",
-            (PassStep("bsparse-sparsify", {o: o for o in ("pattern", "sparsity", "scope", "keep", "keep-small")}),),
+            (PassStep("bsparse-sparsify", {"pattern": _pattern_text, **{o: o for o in ("sparsity", "scope", "keep", "keep-small")}}),),
             skip=lambda values: values["sparsity"] is None,
         ),
         Stage(
             "pack", "packed",
-            (PassStep("bsparse-pack", {"block": _block_of}), PassStep("canonicalize", upstream=True),
+            (PassStep("bsparse-pack", {"block": _block_of, "pattern": _sparse_pattern_of}), PassStep("canonicalize", upstream=True),
              PassStep("cse", upstream=True)),
         ),
         Stage("partition", "partitioned", (PassStep("bsparse-partition", {"target": "target", "assign": "assign"}),)),

@@ -123,6 +123,42 @@ def test_sparsity_reduces_macs(name):
     assert [layer.name for layer in half.layers] == [layer.name for layer in own.layers]
 
 
+@needs_pass("partition")
+@needs_interpreter("bsparse.packed_sparse")
+@pytest.mark.parametrize("name", ["tiny_mlp", "tiny_cnn"])
+@pytest.mark.parametrize(("pattern", "sparsity"), [
+    ("nm:2:4", 0.5), ("unstructured", 0.5), ("tw:8", 0.5), ("tvw:8", 0.75), ("gs:8", 0.5),
+])
+def test_non_block_patterns_compile_to_their_packed_format(name, pattern, sparsity):
+    x = models.example_input(name).numpy()
+    program = bsparse.compile(imported(name), pattern=pattern, sparsity=sparsity, until="partition", progress=False)
+    assert program.options["pattern"] == pattern
+    packed = program.stages["packed"]
+    assert f'"bsparse.packed_sparse"' in packed and f'"{pattern}", f32>' in packed
+    (expected,), _ = program.run(x, stage="sparsified")
+    for stage in ("packed", "partitioned"):
+        (output,), report = program.run(x, stage=stage)
+        np.testing.assert_allclose(output, expected, rtol=1e-4, atol=1e-5)
+        assert report.macs < 0.8 * report.macs_dense
+
+
+@needs_pass("pack")
+def test_sparsity_zero_is_a_dense_baseline_for_any_pattern():
+    program = bsparse.compile(imported("tiny_mlp"), pattern="nm:2:4", sparsity=0.0, until="pack", progress=False)
+    assert list(program.stages) == ["linalg", "sparsified", "packed"]
+    assert program.stages["sparsified"] == program.stages["linalg"]  # nothing pruned
+    assert '"bsparse.packed_sparse"' not in program.stages["packed"]  # dense weights: blocks store no more values
+
+
+@needs_pass("pack")
+def test_pattern_object_is_its_canonical_string():
+    from bsparse.patterns import NMPattern
+
+    program = bsparse.compile(imported("tiny_mlp"), pattern=NMPattern(1, 4), sparsity=0.75, until="pack", progress=False)
+    assert program.options["pattern"] == "nm:1:4"
+    assert '"nm:1:4", f32>' in program.stages["packed"]
+
+
 @needs_pass("pack")
 def test_dense_and_sparse_packed_weights():
     dense = bsparse.compile(imported("tiny_mlp"), sparsity=0.0, until="pack", progress=False).packed_weights()
@@ -190,6 +226,9 @@ class Exploding:
         ({"until": "everything"}, "expected one of sparsify, pack, partition, aie"),
         ({"scope": "row"}, "expected one of layer, global"),
         ({"keep": ["a b"]}, "spaces and braces are not allowed"),
+        ({"pattern": "nm:2:4", "sparsity": 0.75}, "nm:2:4 has sparsity 0.5; use nm:1:4 for 0.75"),
+        ({"pattern": "gs:8", "scope": "global"}, "gs:8 cannot prune with scope=global"),
+        ({"pattern": "tvw:8", "sparsity": 0.25}, "tvw needs sparsity >= 0.5"),
     ],
 )
 def test_bad_options_raise_before_any_work(options, message):

@@ -6,6 +6,7 @@ import pytest
 
 from bsparse.errors import OptionError
 from bsparse.passes import PASSES
+from bsparse.patterns import BlockPattern, parse_pattern
 from bsparse.pipeline import NAMED_PIPELINES, build_pass_manager, expand_named_pipelines, parse_pipeline
 
 COMPILE = NAMED_PIPELINES["bsparse-compile"]
@@ -29,6 +30,27 @@ def expanded(text: str) -> list[str]:
           "bsparse-to-aie{target=aie2-4x4 dtype=bf16}", "canonicalize"]),
         ("bsparse-compile{sparsity=none until=partition assign=ranges}",
          ["bsparse-pack{block=8x8}", "canonicalize", "cse", "bsparse-partition{target=aie2-ve2802 assign=ranges}"]),
+        # a non-block pattern: sparsify to it, pack what its format holds in fewer values, the rest in 8x8 blocks
+        ("bsparse-compile{pattern=nm:2:4 until=pack}",
+         ["bsparse-sparsify{pattern=nm:2:4 sparsity=0.5 scope=layer keep-small=true}",
+          "bsparse-pack{block=8x8 pattern=nm:2:4}", "canonicalize", "cse"]),
+        ("bsparse-compile{pattern=nm sparsity=0.5 until=pack}",  # canonical: the defaults spelled out
+         ["bsparse-sparsify{pattern=nm:2:4 sparsity=0.5 scope=layer keep-small=true}",
+          "bsparse-pack{block=8x8 pattern=nm:2:4}", "canonicalize", "cse"]),
+        ("bsparse-compile{pattern=nm:1:4 sparsity=0.75 keep=fc until=sparsify}",
+         ["bsparse-sparsify{pattern=nm:1:4 sparsity=0.75 scope=layer keep=fc keep-small=true}"]),
+        ("bsparse-compile{pattern=unstructured sparsity=0.9 scope=global until=pack}",
+         ["bsparse-sparsify{pattern=unstructured sparsity=0.9 scope=global keep-small=true}",
+          "bsparse-pack{block=8x8 pattern=unstructured}", "canonicalize", "cse"]),
+        ("bsparse-compile{pattern=tw sparsity=0.5 until=pack}",
+         ["bsparse-sparsify{pattern=tw:128 sparsity=0.5 scope=layer keep-small=true}",
+          "bsparse-pack{block=8x8 pattern=tw:128}", "canonicalize", "cse"]),
+        ("bsparse-compile{pattern=tvw:16 sparsity=0.75 until=pack}",
+         ["bsparse-sparsify{pattern=tvw:16 sparsity=0.75 scope=layer keep-small=true}",
+          "bsparse-pack{block=8x8 pattern=tvw:16}", "canonicalize", "cse"]),
+        ("bsparse-compile{pattern=gs:4 sparsity=none until=partition target=aie2-2x2}",
+         ["bsparse-pack{block=8x8 pattern=gs:4}", "canonicalize", "cse",
+          "bsparse-partition{target=aie2-2x2 assign=any}"]),
     ],
 )
 def test_expansion(text, passes):
@@ -73,9 +95,30 @@ def test_missing_pass_fails_only_when_reached(monkeypatch, ctx):
         ("scope=row", "expected one of layer, global, got 'row'"),
         ("until=lower", "expected one of sparsify, pack, partition, aie, got 'lower'"),
         ("sparsity=none keep=fc", "keep= has no effect with sparsity=none"),
+        ("pattern=tile:4", "invalid value for option 'pattern' of pipeline 'bsparse-compile': unknown sparsity pattern 'tile'"),
+        ("pattern=nm:2:4 sparsity=0.75", "pipeline 'bsparse-compile': nm:2:4 has sparsity 0.5; use nm:1:4 for 0.75"),
+        ("pattern=nm:2:4 scope=global", "pipeline 'bsparse-compile': nm:2:4 cannot prune with scope=global"),
+        ("pattern=gs scope=global", "pipeline 'bsparse-compile': gs:8 cannot prune with scope=global"),
+        ("pattern=tvw sparsity=0.25", "pipeline 'bsparse-compile': tvw needs sparsity >= 0.5"),
+        ("pattern=unstructured:2", "unstructured pattern takes no parameters"),
     ],
 )
 def test_bad_options(ctx, options, message):
     with pytest.raises(OptionError) as info:
         build_pass_manager(f"bsparse-compile{{{options}}}", ctx)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("pattern", ["nm:2:4", "tvw:8", "gs"])
+def test_pattern_checks_wait_for_a_sparsity(ctx, pattern):
+    """With sparsity=none nothing is pruned: any pattern only chooses how the program's own zeros are packed."""
+    _, passes = build_pass_manager(f"bsparse-compile{{pattern={pattern} sparsity=none scope=global until=pack}}", ctx)
+    assert [p.NAME for p in passes] == ["bsparse-pack"]
+    assert passes[0].pattern == str(parse_pattern(pattern)) and passes[0].block.block == (8, 8)
+
+
+def test_pack_gets_the_block_shape_of_a_block_pattern_and_no_sparse_pattern(ctx):
+    _, passes = build_pass_manager("bsparse-compile{pattern=block:4x2 until=pack}", ctx)
+    assert [p.NAME for p in passes] == ["bsparse-sparsify", "bsparse-pack"]
+    assert passes[0].pattern == BlockPattern(4, 2)
+    assert passes[1].block.block == (4, 2) and passes[1].pattern == ""

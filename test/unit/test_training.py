@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import itertools
+import math
 from collections import OrderedDict
 
 import numpy as np
@@ -13,7 +15,7 @@ nn = torch.nn
 
 import bsparse  # noqa: E402
 from bsparse.errors import BsparseError, OptionError  # noqa: E402
-from bsparse.patterns import BlockPattern  # noqa: E402
+from bsparse.patterns import BlockPattern, TileWisePattern, parse_pattern  # noqa: E402
 from bsparse.training import CubicSchedule, Pruning, block_sparsity, finalize, prune  # noqa: E402
 from torch.nn.utils import parametrize  # noqa: E402
 
@@ -237,6 +239,16 @@ def test_finalize_leaves_plain_parameters_with_exact_zeros():
     ({"schedule": "gradual", "steps": 0}, "steps must be an integer >= 1"),
     ({"schedule": "gradual", "steps": 5, "initial_sparsity": 0.6}, "initial_sparsity 0.6 is above the target"),
     ({"steps": 10}, "steps only apply to schedule='gradual'"),
+    ({"pattern": "nm:2:4", "sparsity": 0.75}, "nm:2:4 has sparsity 0.5; use nm:1:4 for 0.75"),
+    ({"pattern": "nm:2:4", "scope": "global"}, "nm:2:4 cannot prune with scope=global"),
+    ({"pattern": "gs:8", "scope": "global"}, "gs:8 cannot prune with scope=global"),
+    ({"pattern": "tvw:8", "sparsity": 0.25}, "tvw needs sparsity >= 0.5"),
+    ({"pattern": "tvw:8", "sparsity": 0.75, "schedule": "gradual", "steps": 10},
+     r"schedule='gradual' first sets sparsity 0.2032 \(step 1\), which tvw:8 cannot take: tvw needs sparsity >= 0.5"),
+    ({"pattern": "nm:1:4", "sparsity": 0.75, "schedule": "gradual", "steps": 10}, "nm:1:4 has a fixed sparsity"),
+    ({"pattern": "gs:16", "layers": ["conv1"]}, r"gs:16 does not fit layer 'conv1' \(weight 16x1x3x3"),
+    ({"pattern": "nm:2:16", "sparsity": 0.875, "keep": ["conv2", "conv3", "fc"]}, "every layer that nm:2:16 fits is kept dense"),
+    ({"pattern": 3}, "pattern must be a pattern string"),
 ])
 def test_bad_arguments_raise_before_changing_the_model(options, message):
     model = cnn()
@@ -294,3 +306,211 @@ def test_digits_mlp_meets_the_acceptance_criterion():
             "fc1": 0.25, "fc2": 0.25, "fc3": 1.0}
     finally:
         torch.set_num_threads(threads)
+
+
+# ----------------------------------------------------------------------------- every other pattern
+#
+# The definitions are checked on the GEMM view [out, K] (K ordered (*window, in), built by loops) with
+# explicit loops, independently of bsparse.patterns; TVW's TW step is TileWisePattern's (checked as TW).
+
+
+def gemm(weight) -> np.ndarray:
+    """[out, K] with k = tap * in + c, by explicit loops."""
+    weight = weight.detach().numpy() if isinstance(weight, torch.Tensor) else weight
+    out, inp = weight.shape[:2]
+    taps = list(itertools.product(*map(range, weight.shape[2:])))
+    matrix = np.zeros((out, len(taps) * inp))
+    for o in range(out):
+        for t, tap in enumerate(taps):
+            for c in range(inp):
+                matrix[o, t * inp + c] = weight[(o, c, *tap)]
+    return matrix
+
+
+def tw_structure(a: np.ndarray, sparsity: float, tile: int) -> None:
+    """Whole zero channels, then whole zero K-vectors of tiles of `tile` surviving channels, as the even split."""
+    share = 1 - math.sqrt(1 - sparsity)
+    alive = a.any(axis=1)
+    assert (~alive).sum() == round(share * len(a))
+    channels = np.flatnonzero(alive)
+    vectors = zero_vectors = 0
+    for start in range(0, len(channels), tile):
+        cells = a[channels[start:start + tile]] != 0
+        columns = cells.any(axis=0)
+        assert np.array_equal(cells, np.broadcast_to(columns, cells.shape))
+        vectors, zero_vectors = vectors + len(columns), zero_vectors + int((~columns).sum())
+    assert zero_vectors == round(share * vectors)
+
+
+def satisfies(pattern: str, sparsity: float, weight, dense) -> None:
+    """`weight` (pruned, maybe trained since) has exactly the structure `pattern` at `sparsity` defines."""
+    a, d = gemm(weight), gemm(dense)
+    name, _, params = pattern.partition(":")
+    if name == "unstructured":
+        assert (a == 0).sum() == round(sparsity * a.size)
+    elif name == "nm":
+        n, m = map(int, params.split(":"))
+        for row in a:
+            for start in range(0, len(row), m):
+                assert np.count_nonzero(row[start:start + m]) == min(n, len(row[start:start + m]))
+    elif name == "gs":
+        banks = int(params)
+        kept = round((1 - sparsity) * -(-a.shape[1] // banks))
+        for row in a:
+            assert [np.count_nonzero(row[b::banks]) for b in range(banks)] == [min(kept, len(row[b::banks])) for b in range(banks)]
+    elif name == "tw":
+        tw_structure(a, sparsity, int(params))
+    elif name == "tvw":
+        tile = int(params)
+        t = gemm(TileWisePattern(tile).prune(dense if isinstance(dense, np.ndarray) else dense.numpy(), 2 * sparsity - 1))
+        tw_structure(t, 2 * sparsity - 1, tile)
+        assert not np.any(a[t == 0])
+        channels = np.flatnonzero(t.any(axis=1))
+        for start in range(0, len(channels), tile):
+            rows = channels[start:start + tile]
+            kept = np.flatnonzero(t[rows].any(axis=0))
+            for row in rows:
+                for g in range(0, len(kept), 4):
+                    assert np.count_nonzero(a[row, kept[g:g + 4]]) == min(2, len(kept[g:g + 4]))
+    else:
+        raise AssertionError(pattern)
+    assert d.shape == a.shape
+
+
+PATTERN_CASES = [
+    ("unstructured", 0.5), ("unstructured", 0.75), ("nm:2:4", 0.5), ("nm:1:4", 0.75), ("tw:8", 0.5), ("tw:8", 0.75),
+    ("tvw:8", 0.5), ("tvw:8", 0.75), ("gs:8", 0.5), ("gs:8", 0.75),
+]
+
+
+@pytest.mark.parametrize(("pattern", "sparsity"), PATTERN_CASES)
+def test_every_pattern_trains_finalizes_and_compiles_to_its_format(pattern, sparsity):
+    model = mlp()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=0.01, weight_decay=0.5)
+    dense = {name: getattr(model, name).weight.detach().numpy().copy() for name in ("fc1", "fc2")}
+    pruning = prune(model, pattern, sparsity)
+    assert list(pruning.layers) == ["fc1", "fc2"] and pruning.sparsity == sparsity
+    for name, weight in dense.items():
+        np.testing.assert_array_equal(getattr(model, name).weight.detach().numpy(), parse_pattern(pattern).prune(weight, sparsity))
+        satisfies(pattern, sparsity, getattr(model, name).weight, weight)
+    masks = {name: getattr(model, name).parametrizations.weight[0].mask.clone() for name in dense}
+    train_steps(model, optimizer, 5)
+    for name, weight in dense.items():
+        layer = getattr(model, name)
+        assert layer.parametrizations.weight[0].mask.equal(masks[name])
+        assert torch.count_nonzero(layer.weight[~masks[name]]) == 0  # exact zeros
+        assert not np.allclose(layer.weight.detach().numpy()[masks[name].numpy()], weight[masks[name].numpy()])  # trained
+        satisfies(pattern, sparsity, layer.weight, weight)
+    assert finalize(model) == ["fc1", "fc2"]
+    x = torch.randn(3, 64, generator=torch.Generator().manual_seed(1))
+    program = bsparse.compile(model, x, pattern=pattern, sparsity=None, until="pack", progress=False)
+    packed = program.stages["packed"]
+    canonical = str(parse_pattern(pattern))
+    assert packed.count('"bsparse.packed_sparse"') == 2 and packed.count(f'"{canonical}", f32>') >= 2  # fc1, fc2
+    assert packed.count('"bsparse.packed_weight"') == 1  # the dense classifier: its format would store no fewer values
+    (out,), report = program.run(x)
+    model.eval()
+    with torch.no_grad():
+        np.testing.assert_allclose(out, model(x).numpy(), rtol=1e-5, atol=1e-5)
+    assert report.macs < report.macs_dense
+
+
+def test_nm_groups_a_convs_input_channels_per_kernel_tap():
+    """On a conv, N:M groups run along K = (tap, channel), channel fastest; the compiled conv matches."""
+    model = cnn()
+    dense = {name: getattr(model, name).weight.detach().numpy().copy() for name in ("conv2", "conv3")}
+    prune(model, "nm:2:4", 0.5)
+    for name, weight in dense.items():
+        satisfies("nm:2:4", 0.5, getattr(model, name).weight, weight)
+        a, d = gemm(getattr(model, name).weight), np.abs(gemm(weight))
+        for row_a, row_d in zip(a, d):  # the two largest of each group survive
+            for start in range(0, len(row_a), 4):
+                kept = row_a[start:start + 4] != 0
+                assert row_d[start:start + 4][~kept].max() <= row_d[start:start + 4][kept].min()
+    finalize(model)
+    x = torch.randn(1, 1, 4, 4)
+    program = bsparse.compile(model, x, pattern="nm:2:4", sparsity=None, until="pack", progress=False)
+    assert program.stages["packed"].count('"nm:2:4", f32>') >= 2
+    (out,), _ = program.run(x)
+    with torch.no_grad():
+        np.testing.assert_allclose(out, model(x).numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_global_unstructured_ranks_all_layers_together():
+    model = mlp()
+    dense = np.concatenate([getattr(model, name).weight.detach().numpy().ravel() for name in ("fc1", "fc2")])
+    prune(model, "unstructured", 0.6, scope="global")
+    pruned = np.concatenate([getattr(model, name).weight.detach().numpy().ravel() for name in ("fc1", "fc2")])
+    kept = pruned != 0
+    assert (~kept).sum() == round(0.6 * pruned.size)
+    assert np.abs(dense[~kept]).max() <= np.abs(dense[kept]).min()
+    assert np.mean(model.fc1.weight.detach().numpy() == 0) != np.mean(model.fc2.weight.detach().numpy() == 0)
+
+
+def test_gradual_unstructured_follows_the_cubic_ramp_and_never_brings_a_weight_back():
+    model = mlp()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    prune(model, "unstructured", 0.75, schedule="gradual", steps=6, frequency=2)
+    size = model.fc1.weight.numel()
+    previous = torch.ones_like(model.fc1.weight, dtype=torch.bool)
+    for step in range(9):
+        train_steps(model, optimizer, 1, seed=step)
+        done = min(step // 2 * 2, 6)  # Zhu & Gupta: s_t = s_f (1 - (1 - t / n)^3), t a multiple of the frequency
+        expected = 0.75 * (1 - (1 - done / 6) ** 3)
+        kept = model.fc1.weight != 0
+        assert (~kept).sum() == round(expected * size)
+        assert not torch.any(kept & ~previous)  # a masked weight stays masked
+        previous = kept
+    satisfies("unstructured", 0.75, model.fc2.weight, model.fc2.weight)
+
+
+@pytest.mark.parametrize(("pattern", "options"), [
+    ("gs:8", {}), ("tw:8", {}), ("tvw:8", {"initial_sparsity": 0.5}),
+])
+def test_gradual_non_block_patterns_end_at_their_definition(pattern, options):
+    model = mlp()
+    pruning = prune(model, pattern, 0.75, schedule="gradual", steps=4, **options)
+    train_steps(model, torch.optim.SGD(model.parameters(), lr=0.05), 6)
+    assert pruning.sparsity == 0.75
+    for name in ("fc1", "fc2"):
+        weight = getattr(model, name).weight
+        if pattern.startswith("tvw"):  # TW at 2 * 0.75 - 1 = 0.5 zeroes whole channels, then 2:4 per tile
+            np.testing.assert_array_equal(weight.detach().numpy() != 0, getattr(model, name).parametrizations.weight[0].mask)
+            a = gemm(weight)
+            alive = a.any(axis=1)
+            assert (~alive).sum() == round((1 - math.sqrt(0.5)) * len(a))
+            channels = np.flatnonzero(alive)
+            for start in range(0, len(channels), 8):  # the channels of a tile share its kept K, so 2:4 leaves them equal counts
+                assert len(set(np.count_nonzero(a[channels[start:start + 8]], axis=1))) == 1
+            assert 0.65 <= np.mean(a == 0) <= 0.8  # about 0.75: a tile's last 2:4 group may be partial (keeps min(2, len))
+        else:
+            satisfies(pattern, 0.75, weight, weight)
+
+
+def test_nm_is_one_shot_only():
+    model = mlp()
+    with pytest.raises(OptionError, match=r"nm:2:4 has a fixed sparsity \(0.5\): schedule='gradual'"):
+        prune(model, "nm:2:4", 0.5, schedule="gradual", steps=10)
+    assert not any(parametrize.is_parametrized(m) for m in model.modules())
+
+
+def test_block_sparsity_counts_blocks_only():
+    with pytest.raises(OptionError, match="not a block pattern"):
+        block_sparsity(mlp(), "nm:2:4")
+
+
+def test_pattern_mask_reports_kept_weights():
+    model = mlp()
+    prune(model, "nm:2:4", 0.5)
+    assert "nm:2:4, kept 1024/2048 weights" in repr(model.fc1.parametrizations.weight[0])  # fc1 32x64, half kept
+    model = mlp()
+    prune(model, "block:8x8", 0.5)
+    assert "block:8x8, kept 16/32 blocks" in repr(model.fc1.parametrizations.weight[0])  # 4 x 8 blocks
+
+
+def test_sparsity_zero_masks_nothing_whatever_the_pattern():
+    model = mlp()
+    dense = model.fc1.weight.detach().clone()
+    pruning = prune(model, "nm:2:4", 0.0)
+    assert pruning.sparsity == 0.0 and bool(model.fc1.parametrizations.weight[0].mask.all())
+    assert torch.equal(model.fc1.weight, dense)

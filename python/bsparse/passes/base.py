@@ -28,7 +28,7 @@ import torch_mlir.ir as ir
 from bsparse.errors import BsparseError, OptionError
 
 __all__ = [
-    "Pass", "option", "parse_block_pattern", "parse_bool", "parse_choice", "parse_dtype", "parse_fraction",
+    "Pass", "option", "parse_any_pattern", "parse_bool", "parse_choice", "parse_dtype", "parse_fraction",
     "parse_name_list", "parse_positive_int", "parse_target", "show_name_list",
 ]
 
@@ -80,14 +80,16 @@ def parse_choice(choices):
     return parse
 
 
-def parse_block_pattern(text: str):
-    """A block pattern string (``block:RxC``); other patterns are not supported by the passes yet."""
-    from bsparse.patterns import BlockPattern, parse_pattern
+def parse_any_pattern(text: str):
+    """Any sparsity pattern string (``block:RxC``, ``unstructured``, ``nm:N:M``, ``tw:G``, ``tvw:G``, ``gs:B``).
 
-    pattern = parse_pattern(text)
-    if not isinstance(pattern, BlockPattern):
-        raise ValueError(f"pattern '{text}' is not supported by the passes yet")
-    return pattern
+    Returns the pattern object of `bsparse.patterns.parse_pattern`, whose
+    ``str()`` is the canonical string; an unknown name or bad parameters
+    raise its `OptionError`.
+    """
+    from bsparse.patterns import parse_pattern
+
+    return parse_pattern(text)
 
 
 def parse_target(text: str) -> str:

@@ -1,17 +1,34 @@
 """bsparse-sparsify: prune constant matmul/conv weights to a sparsity pattern.
 
 For every linalg matmul or convolution whose weight is a readable constant
-(see `bsparse.passes._weights`), blocks are scored by their norm and the
-lowest-scoring fraction `sparsity` is zeroed, per layer (each layer at
-`sparsity`) or globally (one threshold over all pruned layers' blocks, scores
-normalised per element). The constant is replaced by the pruned one; the ops
-are untouched, so bsparse-pack then stores only the surviving blocks.
+(see `bsparse.passes._weights`), the weight is taken in its logical layout
+``[out, in, *window]`` (the layout `bsparse.patterns` and bsparse-pack use)
+and pruned to `pattern`, any pattern string of `bsparse.patterns`:
+
+- ``block:RxC``: the lowest-norm fraction `sparsity` of R x C blocks;
+- ``unstructured``: the smallest-magnitude fraction of weights;
+- ``nm:N:M``: N of every M consecutive weights along K (`sparsity` must be
+  ``1 - N/M``);
+- ``tw:G`` / ``tvw:G``: whole output channels, then whole K-vectors of tiles
+  of G channels (tvw adds 2:4 inside tiles; `sparsity` >= 0.5);
+- ``gs:B``: the same number of nonzeros in each of B banks of every row.
+
+The keep masks come from the pattern's own ``masks(weights, sparsity, scope,
+score)``: per layer (each layer at `sparsity`) or globally (one ranking over
+all pruned layers; not for nm and gs, whose rules are per group and bank).
+The constant is replaced by the pruned one (pruned weights become +0.0); the
+ops are untouched, so bsparse-pack then stores only what survives (give it
+the same non-block pattern with ``pattern=``). A pattern that cannot take
+the options (nm:2:4 at sparsity 0.75, scope=global for nm or gs, tvw below
+0.5) is an option error, raised before anything runs. ``sparsity=0`` prunes
+nothing, whatever the pattern.
 
 A weight constant that other ops also read is left alone (pruning it in
 place would change them too). Kept dense: layers named in `keep` (PyTorch module paths such as
-``conv1`` or ``fc``) and, with `keep-small` (default), layers whose weight
-cannot hold a whole block, like a stem conv with 3 input channels or a
-depthwise conv.
+``conv1`` or ``fc``) and, with `keep-small` (default), layers the pattern
+does not fit (``not pattern.fits(shape)``), like a stem conv with 3 input
+channels or a depthwise conv for an 8x8 block, or a layer whose K is shorter
+than one N:M group.
 """
 
 from __future__ import annotations
@@ -26,14 +43,24 @@ from bsparse.errors import OptionError
 from bsparse.frontend.names import layer_name
 from bsparse.irutil import numpy_to_dense
 from bsparse.passes._weights import WeightUse, weight_use
-from bsparse.passes.base import Pass, option, parse_block_pattern, parse_bool, parse_choice, parse_fraction, parse_name_list, show_name_list
-from bsparse.patterns import BlockPattern
-from bsparse.patterns.block import keep_mask
+from bsparse.passes.base import Pass, option, parse_any_pattern, parse_bool, parse_choice, parse_fraction, parse_name_list, show_name_list
+from bsparse.patterns import BlockPattern, Pattern
+from bsparse.patterns.gemm import SCOPES, SCORES, apply_keep
 
-__all__ = ["SparsifyPass", "layer_label", "weight_uses"]
+__all__ = ["SparsifyPass", "check_pattern_options", "layer_label", "weight_uses"]
 
-SCOPES = ("layer", "global")
-SCORES = ("l2", "l1")
+
+def check_pattern_options(pattern: Pattern, sparsity: float, scope: str, score: str = "l2") -> None:
+    """Raises the `OptionError` `pattern` raises for these options, without any weight.
+
+    E.g. ``nm:2:4`` at sparsity 0.75, ``scope=global`` for nm or gs, or tvw
+    below 0.5: every pattern validates its options in ``masks``, which does
+    nothing else for an empty list of weights. Sparsity 0 means dense (nothing
+    is pruned) whatever the pattern, so it is always accepted: a dense baseline
+    keeps its pattern option.
+    """
+    if sparsity != 0.0:
+        pattern.masks([], sparsity, scope, score)
 
 
 def layer_label(op, index: int) -> str:
@@ -59,14 +86,20 @@ def weight_uses(module: ir.Operation) -> list[tuple[str, WeightUse]]:
 @dataclass(frozen=True)
 class SparsifyPass(Pass):
     NAME: ClassVar[str] = "bsparse-sparsify"
-    SUMMARY: ClassVar[str] = "prune constant matmul/conv weights to a block pattern by block norm"
+    SUMMARY: ClassVar[str] = "prune constant matmul/conv weights to a sparsity pattern (block, unstructured, nm, tw, tvw, gs)"
 
-    pattern: BlockPattern = option(BlockPattern(), "sparsity pattern, e.g. block:8x8", parse=parse_block_pattern)
-    sparsity: float = option(0.5, "fraction of blocks to zero, in [0, 1)", parse=parse_fraction)
-    scope: str = option("layer", "per-layer sparsity or one global threshold (layer|global)", parse=parse_choice(SCOPES))
-    score: str = option("l2", "block score (l2|l1)", parse=parse_choice(SCORES))
+    pattern: Pattern = option(BlockPattern(), "sparsity pattern: block:RxC, unstructured, nm:N:M, tw:G, tvw:G or gs:B",
+                              parse=parse_any_pattern)
+    sparsity: float = option(0.5, "fraction to zero, in [0, 1): of blocks (block), else of weights", parse=parse_fraction)
+    scope: str = option("layer", "per-layer sparsity or one global ranking (layer|global; nm and gs: layer only)",
+                        parse=parse_choice(SCOPES))
+    score: str = option("l2", "score of a block, channel or K-vector (l2|l1); single weights score |w|",
+                        parse=parse_choice(SCORES))
     keep: tuple[str, ...] = option((), "comma-separated layer names to keep dense", parse=parse_name_list, show=show_name_list)
-    keep_small: bool = option(True, "keep layers that cannot hold a whole block dense", parse=parse_bool)
+    keep_small: bool = option(True, "keep layers the pattern does not fit (e.g. smaller than one block) dense", parse=parse_bool)
+
+    def __post_init__(self):
+        check_pattern_options(self.pattern, self.sparsity, self.scope, self.score)
 
     def run(self, module: ir.Operation) -> None:
         uses = weight_uses(module)
@@ -82,17 +115,11 @@ class SparsifyPass(Pass):
             and (self.pattern.fits(weight.shape) or not self.keep_small)
             and _single_use(use.constant)
         ]
-        if not pruned or self.sparsity == 0.0:
+        if not pruned or self.sparsity == 0.0:  # dense, whatever the pattern
             return
-        scores = [self.pattern.scores(weight, self.score) for _, weight in pruned]
-        if self.scope == "global":
-            flat = keep_mask(np.concatenate([s.ravel() for s in scores]), self.sparsity)
-            splits = np.cumsum([s.size for s in scores])[:-1]
-            masks = [m.reshape(s.shape) for m, s in zip(np.split(flat, splits), scores)]
-        else:
-            masks = [keep_mask(s, self.sparsity) for s in scores]
-        for (use, weight), mask in zip(pruned, masks):
-            _replace_constant(use, self.pattern.apply_mask(weight, mask))
+        masks = self.pattern.masks([weight for _, weight in pruned], self.sparsity, self.scope, self.score)
+        for (use, weight), keep in zip(pruned, masks):
+            _replace_constant(use, apply_keep(weight, keep))
 
 
 def _single_use(const) -> bool:

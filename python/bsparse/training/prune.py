@@ -1,4 +1,9 @@
-"""prune and finalize: block masks on a PyTorch model's Linear and Conv weights, and their removal.
+"""prune and finalize: sparsity-pattern masks on a PyTorch model's Linear and Conv weights, and their removal.
+
+Any pattern of `bsparse.patterns` (``block:RxC``, ``unstructured``,
+``nm:N:M``, ``tw:G``, ``tvw:G``, ``gs:B``) prunes: the mask of each layer is
+the pattern's own ``masks(...)`` of the layer weights, the masks
+``bsparse-sparsify`` computes for the same weights and options.
 
 Layers are named by their PyTorch module path (``fc1``, ``features.3``), the
 names the compiler's reports and ``keep`` option use.
@@ -14,15 +19,14 @@ from torch import nn
 from torch.nn.utils import parametrize
 
 from bsparse.errors import BsparseError, OptionError
-from bsparse.patterns import BlockPattern, parse_pattern
-from bsparse.patterns.block import keep_mask
-from bsparse.training.mask import BlockMask, weight_array
+from bsparse.patterns import PATTERNS, BlockPattern, Pattern, parse_pattern
+from bsparse.training.mask import PatternMask, weight_array
 from bsparse.training.schedule import CubicSchedule, check_fraction
 
 __all__ = ["LAYER_TYPES", "Pruning", "block_sparsity", "classifier_name", "finalize", "prunable_layers", "prune"]
 
 LAYER_TYPES = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
-"""Layers whose weight is ``[out, in, *window]``: the layout the compiler blocks (not ConvTranspose)."""
+"""Layers whose weight is ``[out, in, *window]``: the compiler's logical layout (not ConvTranspose)."""
 
 SCOPES = ("layer", "global")
 SCORES = ("l2", "l1")
@@ -32,7 +36,7 @@ Names = Sequence[str] | str | None
 
 
 class Pruning:
-    """The block masks `prune` attached to a model and, for a gradual schedule, its step counter.
+    """The masks `prune` attached to a model and, for a gradual schedule, its step counter.
 
     With a gradual schedule this object is the model's forward pre-hook: each
     forward pass of the model in training mode is one step, and before it the
@@ -42,16 +46,17 @@ class Pruning:
     give `prune` k times the optimizer steps.
 
     Attributes:
-        pattern: The block pattern.
+        pattern: The sparsity pattern.
         layers: The pruned layers by name, in module order.
-        scope: ``layer`` (each layer at the sparsity) or ``global`` (one threshold).
-        score: Block score, ``l2`` or ``l1`` (see `BlockPattern.scores`).
+        scope: ``layer`` (each layer at the sparsity) or ``global`` (one ranking).
+        score: ``l2`` or ``l1``: the score of a unit of several weights (a
+            block, channel or K-vector); single weights score ``|w|``.
         schedule: The gradual schedule, None for one-shot.
         step: Training steps seen so far (gradual only).
         sparsity: The sparsity the masks were last set to.
     """
 
-    def __init__(self, pattern: BlockPattern, layers: dict[str, nn.Module], scope: str, score: str,
+    def __init__(self, pattern: Pattern, layers: dict[str, nn.Module], scope: str, score: str,
                  schedule: CubicSchedule | None):
         self.pattern = pattern
         self.layers = layers
@@ -61,26 +66,31 @@ class Pruning:
         self.step = 0
         self.sparsity = 0.0
 
-    def masks(self) -> dict[str, BlockMask]:
+    def masks(self) -> dict[str, PatternMask]:
         """The mask of each pruned layer (empty after `finalize`)."""
-        return {name: mask for name, layer in self.layers.items() if (mask := _block_mask(layer)) is not None}
+        return {name: mask for name, layer in self.layers.items() if (mask := _pattern_mask(layer)) is not None}
 
     def set_sparsity(self, sparsity: float) -> None:
-        """Masks the lowest-scoring blocks of the weights as they are now.
+        """Sets the masks to the pattern's masks of the weights as they are now (masked ones read as 0).
 
-        Masked blocks score 0, so a rising sparsity never brings one back.
+        For block, unstructured and gs a masked weight scores 0, so a rising
+        sparsity never brings one back. tw and tvw regroup the surviving
+        channels into tiles at each update, so a weight masked before may
+        come back in a new tile (with its raw parameter's value).
+
+        Raises:
+            OptionError: the pattern cannot take `sparsity` (`prune` checks
+                every sparsity its schedule sets beforehand).
         """
         masks = self.masks()
-        with torch.no_grad():
-            scores = [self.pattern.scores(weight_array(self.layers[name].weight), self.score) for name in masks]
-        if self.scope == "global":
-            flat = keep_mask(np.concatenate([s.ravel() for s in scores]), sparsity)
-            parts = np.split(flat, np.cumsum([s.size for s in scores])[:-1])
-            kept = [part.reshape(s.shape) for part, s in zip(parts, scores)]
+        if sparsity == 0.0:  # dense, whatever the pattern (nm:N:M has no sparsity 0)
+            kept = [np.ones(tuple(mask.mask.shape), dtype=bool) for mask in masks.values()]
         else:
-            kept = [keep_mask(s, sparsity) for s in scores]
+            with torch.no_grad():
+                weights = [weight_array(self.layers[name].weight) for name in masks]
+            kept = self.pattern.masks(weights, sparsity, self.scope, self.score)
         for mask, keep in zip(masks.values(), kept):
-            mask.set_kept_blocks(keep)
+            mask.set_mask(keep)
         self.sparsity = sparsity
 
     def __call__(self, module: nn.Module, args: tuple) -> None:
@@ -96,31 +106,46 @@ class Pruning:
         return f"<Pruning {self.pattern} {self.scope} sparsity={self.sparsity:.3f} ({how}) layers={list(self.layers)}>"
 
 
-def prune(model: nn.Module, pattern: str | BlockPattern = "block:8x8", sparsity: float = 0.5, *,
+def prune(model: nn.Module, pattern: str | Pattern = "block:8x8", sparsity: float = 0.5, *,
           scope: str = "layer", score: str = "l2", layers: Names = None, keep: Names = None,
           schedule: str = "one-shot", steps: int | None = None, begin_step: int = 0, frequency: int = 1,
           initial_sparsity: float = 0.0) -> Pruning:
-    """Attaches block masks to the weights of `model`'s Linear and Conv layers.
+    """Attaches sparsity-pattern masks to the weights of `model`'s Linear and Conv layers.
 
-    Each pruned weight becomes a `BlockMask` parametrization, so any optimizer
-    and any ordinary training loop keep its pruned blocks exactly zero. Blocks
-    are `pattern`'s, over PyTorch's weight layout ``[out, in, *window]``, which
-    is the layout ``bsparse-pack`` blocks. Call `finalize` after training.
+    Each pruned weight becomes a `PatternMask` parametrization, so any
+    optimizer and any ordinary training loop keep its pruned weights exactly
+    zero. The mask is `pattern`'s ``masks(...)`` of the weights in PyTorch's
+    layout ``[out, in, *window]``, which is the compiler's logical layout: the
+    zeros are where ``bsparse-sparsify`` would put them and where
+    ``bsparse-pack{pattern=...}`` (or ``bsparse.compile(..., pattern=...,
+    sparsity=None)``) skips them. Call `finalize` after training.
 
     Args:
         model: The model, changed in place.
-        pattern: ``block:RxC`` or a `BlockPattern`.
-        sparsity: Fraction of blocks to zero, in [0, 1): of each layer's
-            blocks (``scope="layer"``) or of all pruned blocks (``"global"``).
-        scope: ``layer`` or ``global``.
-        score: ``l2`` or ``l1`` norm of a block, per element.
+        pattern: A pattern string (``block:RxC``, ``unstructured``,
+            ``nm:N:M``, ``tw:G``, ``tvw:G``, ``gs:B``) or pattern object of
+            `bsparse.patterns`.
+        sparsity: Fraction to zero, in [0, 1): of blocks for a block pattern,
+            else of weights; of each layer (``scope="layer"``) or of all
+            pruned layers together (``"global"``). ``nm:N:M`` needs exactly
+            ``1 - N/M`` (0.5 for 2:4), ``tvw`` at least 0.5; 0 masks nothing
+            with any pattern.
+        scope: ``layer`` or ``global`` (not for ``nm`` and ``gs``: their rules
+            are per group and per bank).
+        score: ``l2`` or ``l1`` norm, per element, of a unit of several
+            weights (a block, or tw/tvw's channels and K-vectors).
         layers: Names of the layers to prune (a comma-separated string or a
-            sequence). Default: every Linear and Conv layer that can hold one
-            whole block, except `keep`.
+            sequence). Default: every Linear and Conv layer the pattern fits
+            (``pattern.fits``: e.g. that can hold one whole block), except `keep`.
         keep: Names of layers to keep dense. Default: the classifier (the last
             ``nn.Linear`` in module order); ``keep=()`` prunes it too.
         schedule: ``one-shot`` (masks set now) or ``gradual`` (Zhu & Gupta's
-            cubic ramp; each forward pass in training mode is a step).
+            cubic ramp; each forward pass in training mode is a step; the
+            masks are recomputed with the pattern at each change of
+            sparsity). A pattern with a fixed sparsity (``nm:N:M``) has
+            nothing to ramp: it prunes one-shot only. With ``tvw`` every
+            sparsity the ramp sets must be at least 0.5: give
+            ``initial_sparsity >= 0.5``.
         steps: Gradual only: steps from `begin_step` until `sparsity` is reached.
         begin_step: Gradual only: the first step that prunes.
         frequency: Gradual only: masks change every `frequency` steps.
@@ -131,23 +156,26 @@ def prune(model: nn.Module, pattern: str | BlockPattern = "block:8x8", sparsity:
 
     Raises:
         OptionError: a sparsity outside [0, 1), an unknown pattern, scope,
-            score or schedule, gradual options that are missing or out of
-            range, an unknown layer name, a named layer that cannot hold one
-            whole block, no layer left to prune, or a model already pruned.
+            score or schedule, options the pattern cannot take (``nm:2:4``
+            at 0.75, ``scope="global"`` with nm or gs, tvw below 0.5, nm with
+            ``schedule="gradual"``), gradual options that are missing or out
+            of range, an unknown layer name, a named layer the pattern does
+            not fit, no layer left to prune, or a model already pruned.
     """
     sparsity = check_fraction("sparsity", sparsity)
-    block = _block_pattern(pattern)
+    chosen = _pattern(pattern)
     _check_choice("scope", scope, SCOPES)
     _check_choice("score", score, SCORES)
     plan = _schedule(schedule, sparsity, steps, begin_step, frequency, initial_sparsity)
+    _check_pattern(chosen, sparsity, scope, score, plan)
     if not isinstance(model, nn.Module):
         raise OptionError(f"prune expects a torch.nn.Module, got {type(model).__name__}")
-    if already := [name for name, module in model.named_modules() if _block_mask(module) is not None]:
-        raise OptionError(f"the model is already pruned (layer '{already[0]}' has a block mask); call finalize first")
-    selected = _select(model, block, _names(layers), _names(keep))
-    pruning = Pruning(block, selected, scope, score, plan)
+    if already := [name for name, module in model.named_modules() if _pattern_mask(module) is not None]:
+        raise OptionError(f"the model is already pruned (layer '{already[0]}' has a pruning mask); call finalize first")
+    selected = _select(model, chosen, _names(layers), _names(keep))
+    pruning = Pruning(chosen, selected, scope, score, plan)
     for layer in selected.values():
-        parametrize.register_parametrization(layer, "weight", BlockMask(block, layer.weight.shape))
+        parametrize.register_parametrization(layer, "weight", PatternMask(chosen, layer.weight.shape))
     if plan is None:
         pruning.set_sparsity(sparsity)
     else:
@@ -156,20 +184,21 @@ def prune(model: nn.Module, pattern: str | BlockPattern = "block:8x8", sparsity:
 
 
 def finalize(model: nn.Module) -> list[str]:
-    """Removes the block masks (and a gradual schedule's hook) from `model`.
+    """Removes the pruning masks (and a gradual schedule's hook) from `model`.
 
     Each pruned layer is left with a plain ``weight`` parameter (the same
-    ``nn.Parameter`` object) holding the masked weight: pruned blocks are
-    exactly zero, so ``bsparse.compile(model, x, sparsity=None)`` skips them.
+    ``nn.Parameter`` object) holding the masked weight: pruned weights are
+    exactly zero, so ``bsparse.compile(model, x, pattern=..., sparsity=None)``
+    (with the pattern they were pruned to) skips them.
     Other parametrizations of a pruned weight are baked in too.
 
     Returns:
         The names of the layers whose masks were removed.
 
     Raises:
-        BsparseError: the model has no block masks.
+        BsparseError: the model has no pruning masks.
     """
-    masked = [(name, module) for name, module in model.named_modules() if _block_mask(module) is not None]
+    masked = [(name, module) for name, module in model.named_modules() if _pattern_mask(module) is not None]
     for _, module in masked:
         parametrize.remove_parametrizations(module, "weight", leave_parametrized=True)
     hooks = 0
@@ -178,7 +207,8 @@ def finalize(model: nn.Module) -> list[str]:
             del module._forward_pre_hooks[key]
             hooks += 1
     if not masked and not hooks:
-        raise BsparseError("finalize: the model has no block masks (prune it first, or it was already finalized)")
+        raise BsparseError("finalize: the model has no block masks or other pattern masks "
+                           "(prune it first, or it was already finalized)")
     return [name for name, _ in masked]
 
 
@@ -194,7 +224,10 @@ def classifier_name(model: nn.Module) -> str | None:
 
 
 def block_sparsity(model: nn.Module, pattern: str | BlockPattern = "block:8x8") -> dict[str, float]:
-    """The fraction of all-zero blocks of each Linear and Conv weight, as the layer uses it (masked or not)."""
+    """The fraction of all-zero blocks of each Linear and Conv weight, as the layer uses it (masked or not).
+
+    Block patterns only: for the others count the zero weights.
+    """
     block = _block_pattern(pattern)
     with torch.no_grad():
         nonzero = {name: block.block_mask(weight_array(layer.weight)) for name, layer in prunable_layers(model).items()}
@@ -204,21 +237,47 @@ def block_sparsity(model: nn.Module, pattern: str | BlockPattern = "block:8x8") 
 # ----------------------------------------------------------------------------- options
 
 
-def _block_mask(module: nn.Module) -> BlockMask | None:
+def _pattern_mask(module: nn.Module) -> PatternMask | None:
     if not parametrize.is_parametrized(module, "weight"):
         return None
-    return next((p for p in module.parametrizations.weight if isinstance(p, BlockMask)), None)
+    return next((p for p in module.parametrizations.weight if isinstance(p, PatternMask)), None)
+
+
+def _pattern(pattern: str | Pattern) -> Pattern:
+    if isinstance(pattern, tuple(PATTERNS.values())):
+        return pattern
+    if not isinstance(pattern, str):
+        raise OptionError(f"pattern must be a pattern string such as 'block:8x8' or 'nm:2:4', or a pattern of "
+                          f"bsparse.patterns, got {pattern!r}")
+    return parse_pattern(pattern)
 
 
 def _block_pattern(pattern: str | BlockPattern) -> BlockPattern:
-    if isinstance(pattern, BlockPattern):
-        return pattern
-    if not isinstance(pattern, str):
-        raise OptionError(f"pattern must be a 'block:RxC' string or a BlockPattern, got {pattern!r}")
-    parsed = parse_pattern(pattern)
+    parsed = _pattern(pattern)
     if not isinstance(parsed, BlockPattern):
-        raise OptionError(f"pattern '{pattern}' is not a block pattern; training supports block:RxC")
+        raise OptionError(f"pattern '{pattern}' is not a block pattern: block_sparsity counts blocks (block:RxC)")
     return parsed
+
+
+def _check_pattern(pattern: Pattern, sparsity: float, scope: str, score: str, plan: CubicSchedule | None) -> None:
+    """Raises the pattern's `OptionError` for any sparsity it would be set to, before the model changes.
+
+    ``masks`` of an empty list of weights checks the options and nothing else.
+    """
+    if plan is not None and pattern.fixed_sparsity is not None:
+        raise OptionError(
+            f"{pattern} has a fixed sparsity ({pattern.fixed_sparsity:g}): schedule='gradual' would ramp through "
+            f"sparsities it cannot have; prune it with schedule='one-shot' and fine-tune"
+        )
+    if sparsity != 0.0:  # 0 is dense, whatever the pattern
+        pattern.masks([], sparsity, scope, score)
+    if plan is not None and (step := plan.first_pruning_step()) is not None:
+        first = plan.sparsity_at(step)
+        try:
+            pattern.masks([], first, scope, score)
+        except OptionError as err:
+            raise OptionError(f"schedule='gradual' first sets sparsity {first:.4g} (step {step}), which {pattern} "
+                              f"cannot take: {err.message}; raise initial_sparsity") from None
 
 
 def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
@@ -255,7 +314,7 @@ def _shape(layer: nn.Module) -> str:
     return "x".join(map(str, layer.weight.shape))
 
 
-def _select(model: nn.Module, pattern: BlockPattern, layers: tuple[str, ...] | None,
+def _select(model: nn.Module, pattern: Pattern, layers: tuple[str, ...] | None,
             keep: tuple[str, ...] | None) -> dict[str, nn.Module]:
     """The layers to prune, by name: `layers` or the default policy, less `keep`."""
     found = prunable_layers(model)
@@ -269,17 +328,28 @@ def _select(model: nn.Module, pattern: BlockPattern, layers: tuple[str, ...] | N
         raise OptionError(f"layer '{lazy[0]}' is lazy and not initialised yet: run one forward pass before prune")
     if layers is not None:
         if small := [name for name in layers if not pattern.fits(found[name].weight.shape)]:
-            raise OptionError(f"a {pattern.rows}x{pattern.cols} block is larger than layer '{small[0]}' (weight "
-                              f"{_shape(found[small[0]])}, [out, in, *window]): it cannot hold one whole block")
+            raise OptionError(_misfit(pattern, small[0], found[small[0]]))
         return {name: layer for name, layer in found.items() if name in layers}
     dense = set(keep) if keep is not None else {classifier_name(model)}
     fits = {name: layer for name, layer in found.items() if pattern.fits(layer.weight.shape)}
     selected = {name: layer for name, layer in fits.items() if name not in dense}
     if not fits:
         shapes = ", ".join(f"{name} {_shape(layer)}" for name, layer in found.items()) or "none"
-        raise OptionError(f"no layer to prune: a {pattern.rows}x{pattern.cols} block is larger than every Linear "
-                          f"and Conv layer (weights [out, in, *window]: {shapes})")
+        what = (f"a {pattern.rows}x{pattern.cols} block is larger than every Linear and Conv layer"
+                if isinstance(pattern, BlockPattern) else f"{pattern} fits no Linear or Conv layer")
+        raise OptionError(f"no layer to prune: {what} (weights [out, in, *window]: {shapes})")
     if not selected:
-        raise OptionError(f"no layer to prune: every layer that can hold a block is kept dense "
+        what = "can hold a block" if isinstance(pattern, BlockPattern) else f"{pattern} fits"
+        raise OptionError(f"no layer to prune: every layer that {what} is kept dense "
                           f"({', '.join(fits)}); pass keep=() or layers=[...]")
     return selected
+
+
+def _misfit(pattern: Pattern, name: str, layer: nn.Module) -> str:
+    """Why `pattern` cannot prune `layer` (``not pattern.fits``)."""
+    if isinstance(pattern, BlockPattern):
+        return (f"a {pattern.rows}x{pattern.cols} block is larger than layer '{name}' (weight {_shape(layer)}, "
+                f"[out, in, *window]): it cannot hold one whole block")
+    k = int(np.prod(layer.weight.shape[1:]))
+    return (f"{pattern} does not fit layer '{name}' (weight {_shape(layer)}, [out, in, *window]; K = in x window "
+            f"= {k} per output channel is too short for the pattern)")

@@ -14,7 +14,7 @@ def check_fraction(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise OptionError(f"{name} must be a number in [0, 1), got {value!r}")
     if not 0.0 <= value < 1.0:
-        raise OptionError(f"{name} must be in [0, 1), got {value!r} (1.0 would prune every block)")
+        raise OptionError(f"{name} must be in [0, 1), got {value!r} (1.0 would prune every weight)")
     return float(value)
 
 
@@ -32,7 +32,7 @@ class CubicSchedule:
     ``begin <= t < begin + steps``, with ``t`` rounded down to a multiple of
     `frequency` after `begin`; 0 before `begin` (the weights stay dense) and
     `final` from ``begin + steps`` on. It prunes fast while the network has
-    many redundant blocks and slowly as it approaches the target.
+    many redundant weights and slowly as it approaches the target.
 
     Attributes:
         final: The target sparsity, in [0, 1).
@@ -61,6 +61,18 @@ class CubicSchedule:
     def end(self) -> int:
         """The first step at the final sparsity."""
         return self.begin + self.steps
+
+    def first_pruning_step(self) -> int | None:
+        """The first step whose sparsity is above 0 (None if `final` is 0).
+
+        The ramp never decreases, so that step's sparsity is the lowest
+        nonzero sparsity the masks are ever set to.
+        """
+        if self.final == 0.0:
+            return None
+        if self.initial > 0.0:
+            return self.begin
+        return self.begin + min(self.frequency, self.steps)
 
     def sparsity_at(self, step: int) -> float:
         """The sparsity the masks have during training step `step` (counted from 0)."""

@@ -25,7 +25,7 @@
 // HELP: bsparse pipelines
 // HELP-NEXT: bsparse-compile {{ *}}the whole chain
 // HELP-NEXT: expands to: bsparse-sparsify, bsparse-pack, canonicalize, cse, bsparse-partition, bsparse-to-aie
-// HELP-NEXT: pattern= {{ *}}sparsity pattern, e.g. block:8x8 (default: block:8x8)
+// HELP-NEXT: pattern= {{ *}}sparsity pattern: block:RxC, unstructured, nm:N:M, tw:G, tvw:G or gs:B (default: block:8x8)
 // HELP-NEXT: sparsity=
 // HELP-NEXT: scope=
 // HELP-NEXT: keep=
