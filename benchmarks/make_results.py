@@ -332,6 +332,15 @@ def prose_per_kind(stats: dict) -> list[str]:
         s = g["conv3x3"]
         lines.append(f"- {s['compute']} of {s['n']} 3x3 convs are compute bound at 50% ({s['compute_dense']} dense); "
                      f"median speedup {x(s['median'])} (range {x(s['min'])}-{x(s['max'])}), paper 1.9-2.0x.")
+        slow = [(dl, sl) for dl, sl in stats["pairs"] if sl.get("category") == "conv3x3" and sl["bound"] == "compute"
+                and (speedup(dl, sl) or 0) < 1.8]
+        for dl, sl in slow:  # the split's own limit: the slowest core's share of the MACs
+            limit = dl["macs"] / sl["macs"] / sl["imbalance"] * dl["imbalance"]
+            lines.append(f"  - `{sl['name']}` reaches {x(speedup(dl, sl))} (compute bound): its cores' MAC imbalance is "
+                         f"{sl['imbalance']:.3f} (dense {dl['imbalance']:.3f}), so even without overheads its slowest core "
+                         f"allows at most {x(limit)}: a core's work is whole block rows (interleaved sets, "
+                         "bsparse-partition), and this layer's pruned rows hold stored blocks that no split over its "
+                         "cores evens out.")
     if "conv1x1" in g:
         s = g["conv1x1"]
         lines.append(f"- {s['compute']} of {s['n']} 1x1 convs are compute bound at 50% ({s['compute_dense']} dense); "
