@@ -123,7 +123,7 @@ def test_sparsity_reduces_macs(name):
     assert [layer.name for layer in half.layers] == [layer.name for layer in own.layers]
 
 
-@needs_pass("partition")
+@needs_pass("aie")
 @needs_interpreter("bsparse.packed_sparse")
 @pytest.mark.parametrize("name", ["tiny_mlp", "tiny_cnn"])
 @pytest.mark.parametrize(("pattern", "sparsity"), [
@@ -131,12 +131,13 @@ def test_sparsity_reduces_macs(name):
 ])
 def test_non_block_patterns_compile_to_their_packed_format(name, pattern, sparsity):
     x = models.example_input(name).numpy()
-    program = bsparse.compile(imported(name), pattern=pattern, sparsity=sparsity, until="partition", progress=False)
+    program = bsparse.compile(imported(name), pattern=pattern, sparsity=sparsity, target="aie2-2x2", progress=False)
     assert program.options["pattern"] == pattern
     packed = program.stages["packed"]
     assert f'"bsparse.packed_sparse"' in packed and f'"{pattern}", f32>' in packed
+    assert '"aie.matmul_sparse"' in program.stages["aie"] or '"aie.conv2d_sparse"' in program.stages["aie"]
     (expected,), _ = program.run(x, stage="sparsified")
-    for stage in ("packed", "partitioned"):
+    for stage in ("packed", "partitioned", "aie"):
         (output,), report = program.run(x, stage=stage)
         np.testing.assert_allclose(output, expected, rtol=1e-4, atol=1e-5)
         assert report.macs < 0.8 * report.macs_dense

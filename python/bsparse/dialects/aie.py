@@ -393,7 +393,7 @@ def _check_sparse_buffers(op) -> None:
     if len(static_shape(op.values, "values", kind=ir.MemRefType)) != 1:
         raise Invalid("values must be a 1-D buffer")
     index = static_shape(op.index, "index", kind=ir.MemRefType)
-    if len(index) != 1 or ir.MemRefType(op.index.type).element_type != ir.IntegerType.get_signless(8):
+    if len(index) != 1 or not is_byte_buffer(op.index.type):
         raise Invalid("index must be a 1-D buffer of bytes (i8)")
 
 
