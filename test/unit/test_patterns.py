@@ -459,6 +459,7 @@ def test_gs_keeps_the_same_count_in_every_bank(shape, banks, sparsity, seed):
     rows, keep = gemm_rows(weight), gemm_rows(mask)
     k = rows.shape[1]
     n = round((1 - sparsity) * -(-k // banks))
+    n = max(n, 1) if sparsity < 1 else n  # a bank keeps at least one value below 100%
     assert pattern.kept_per_bank(k, sparsity) == n
     for row, kept in zip(rows, keep):
         for bank in range(banks):
@@ -485,6 +486,8 @@ def test_gs_sparsity_is_quantised():
     assert pattern.kept_per_bank(24, 0.75) == 1  # 3 per bank: 0.75 quantises to 1 of 3
     assert math.isclose(pattern.achieved_sparsity(24, 0.75), 2 / 3)
     assert math.isclose(pattern.achieved_sparsity(12, 0.5), 1 - 8 / 12)  # banks 0..3 hold 2, keep 1; banks 4..7 hold 1
+    assert pattern.kept_per_bank(16, 0.75) == 1  # 2 per bank: round(0.5) is 0, but a bank keeps at least one
+    assert pattern.kept_per_bank(16, 1.0) == 0
 
 
 # ---------------------------------------------------------------- block

@@ -9,8 +9,10 @@ nonzeros in every memory sub-bank) but not the parameters; we define them:
   ``ceil((K - b) / B)`` elements, so ``ceil(K / B)`` at most.
 - Every (row, bank) keeps its n largest ``|w|``, with
   ``n = round((1 - s) * ceil(K / B))`` (Python's round, half to even, as
-  `keep_mask`); a bank with fewer than n elements (B does not divide K)
-  keeps all it has. Ties: the earlier k is pruned first.
+  `keep_mask`) but at least 1 when s < 1 (a layer whose banks are too
+  shallow for the sparsity keeps one value per bank rather than none: all
+  zero would cut every path through it); a bank with fewer than n elements
+  (B does not divide K) keeps all it has. Ties: the earlier k is pruned first.
 
 Every bank of every row then holds n nonzeros (all the short banks' elements
 when they have fewer), so gathering one value from each bank per step is
@@ -73,8 +75,9 @@ class GatherScatterPattern:
         return len(shape) >= 2 and gemm_k(shape) >= self.banks
 
     def kept_per_bank(self, k: int, sparsity: float) -> int:
-        """n, the nonzeros each bank of a row keeps: ``round((1 - s) * ceil(K / B))``."""
-        return int(round((1.0 - sparsity) * -(-k // self.banks)))
+        """n, the nonzeros each bank of a row keeps: ``round((1 - s) * ceil(K / B))``, at least 1 if s < 1."""
+        n = int(round((1.0 - sparsity) * -(-k // self.banks)))
+        return max(n, 1) if sparsity < 1.0 else n
 
     def achieved_sparsity(self, k: int, sparsity: float) -> float:
         """The fraction of a row's K elements zeroed when asking for `sparsity`."""

@@ -120,17 +120,18 @@ def steps_per_epoch(data: Digits, batch_size: int = 64) -> int:
 
 def fine_tune(model: nn.Module, data: Digits, epochs: int, seed: int, sparsity: float | None = None,
               schedule: str = "one-shot", ramp: float = 2 / 3, lr: float = 5e-4,
-              pattern: str = "block:8x8") -> nn.Module:
+              pattern: str = "block:8x8", keep: tuple[str, ...] | None = None) -> nn.Module:
     """Prunes a trained `model` to `pattern` (unless `sparsity` is None), fine-tunes it and finalizes it.
 
     ``one-shot`` masks the weights before the first epoch; ``gradual`` raises
     the sparsity along the cubic schedule over the first `ramp` of the epochs,
     changing the masks once an epoch, and trains the rest at the target.
+    `keep`: layers kept dense (default: `prune`'s, the classifier).
     """
     if sparsity is not None:
         per_epoch = steps_per_epoch(data)
         gradual = {"steps": max(1, round(ramp * epochs)) * per_epoch, "frequency": per_epoch}
-        prune(model, pattern, sparsity, schedule=schedule, **(gradual if schedule == "gradual" else {}))
+        prune(model, pattern, sparsity, schedule=schedule, keep=keep, **(gradual if schedule == "gradual" else {}))
     train(model, data, epochs, seed, lr=lr)
     if sparsity is not None:
         finalize(model)
