@@ -1,8 +1,9 @@
 """The sparsity patterns side by side: ResNet-50 cycles and traffic, digits accuracy vs cycles.
 
 Part 1 (``resnet50``): ResNet-50 (seeded weights, batch 1) pruned per layer
-with each pattern at 50% and 75% (the default keep policy: the stem conv
-and layers that cannot hold the pattern's unit stay dense), packed in the
+with each pattern at 50% and 75% (every conv and the classifier except the
+stem conv ``conv1``, for every pattern: the seed paper's policy, and what
+the block pattern's keep-small rule does for it anyway), packed in the
 pattern's format, lowered to each target and run once in the interpreter:
 total cycles, time, MACs, traffic per level and weight traffic, beside the
 dense model on the same target (8x8 blocks, all stored) and the 3x3-conv
@@ -12,7 +13,8 @@ TVW at 50% is TW at 0% plus 2:4.
 Part 2 (``digits``): the digits MLP and CNN of the training benchmark,
 trained dense, then pruned with each pattern at 50% and 75% and fine-tuned
 (the same epochs as `bench_training.py`; one-shot masks, the one schedule
-every pattern supports), over several seeds: test accuracy; each finalized
+every pattern supports; the classifier and the CNN's 1-channel stem conv
+stay dense for every pattern), over several seeds: test accuracy; each finalized
 model is compiled keeping its own zeros (``sparsity=None``) in its pattern's
 format for the training benchmark's target: cycles. The plot is accuracy
 against cycles relative to dense.
@@ -54,6 +56,9 @@ PATTERNS = {
 """Sparsity -> the patterns compared at it."""
 FAMILY = {"block": "block 8x8", "nm": "N:M", "unstructured": "unstructured", "tw": "TW", "tvw": "TVW", "gs": "GS"}
 TARGETS = ("aie2-4x4", "aie1-vc1902")
+RESNET_KEEP = ("conv1",)
+DIGITS_KEEP = {"mlp": None, "cnn": ("conv1", "fc")}
+"""Layers kept dense besides the default (the classifier): the stem conv, for every pattern."""
 DIGITS_TARGET = "aie2-2x2"
 DIGITS_TILE = {"tw:128": "tw:32", "tvw:128": "tvw:32"}
 """The digits models have 64-256 channels: tiles of 32 channels (4+ tiles per layer) instead of 128."""
@@ -94,7 +99,8 @@ def bench_resnet(target_names: list[str]) -> dict[str, Any]:
     configs = [(0.0, "block:8x8")] + [(s, p) for s, patterns in PATTERNS.items() for p in patterns]
     for sparsity, pattern in configs:
         start = time.perf_counter()
-        packed = bsparse.compile(linalg, pattern=pattern, sparsity=sparsity, dtype=DTYPE, until="pack", progress=False)
+        packed = bsparse.compile(linalg, pattern=pattern, sparsity=sparsity, dtype=DTYPE, until="pack",
+                                 keep=RESNET_KEEP if sparsity else (), progress=False)
         pack_s = time.perf_counter() - start
         for target in target_names:
             start = time.perf_counter()
@@ -138,7 +144,8 @@ def bench_digits(seeds: list[int]) -> dict[str, Any]:
                 if pattern == "dense":
                     digits.fine_tune(model, data, tune, seed + 1000, None, "dense")
                 else:
-                    digits.fine_tune(model, data, tune, seed + 1000, sparsity, "one-shot", pattern=pattern)
+                    digits.fine_tune(model, data, tune, seed + 1000, sparsity, "one-shot", pattern=pattern,
+                                     keep=DIGITS_KEEP[name])
                 row = {"model": name, "seed": seed, "sparsity": sparsity, "pattern": pattern,
                        "family": "dense" if pattern == "dense" else family(pattern),
                        "accuracy": digits.accuracy(model, data)}

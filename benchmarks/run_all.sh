@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every benchmark and renders benchmarks/RESULTS.md from their JSON results.
 #
-#   benchmarks/run_all.sh [--with-import]     # --with-import also re-runs bench_import.py (~2 min more)
+#   benchmarks/run_all.sh [--with-import] [--with-patterns]
+#     --with-import also re-runs bench_import.py (~2 min more); --with-patterns also re-runs
+#     bench_patterns.py (the sparsity patterns compared, ~15 min more)
 #
 # Uses build/venv (created by `cmake --build build --target bsparse-example`), or $PYTHON if set.
 # Prints each step's wall time and the total on stderr.
@@ -11,10 +13,12 @@ PYTHON="${PYTHON:-build/venv/bin/python}"
 export PYTHONPATH="python${PYTHONPATH:+:$PYTHONPATH}"
 
 with_import=0
+with_patterns=0
 for arg in "$@"; do
   case "$arg" in
     --with-import) with_import=1 ;;
-    *) echo "usage: $0 [--with-import]" >&2; exit 2 ;;
+    --with-patterns) with_patterns=1 ;;
+    *) echo "usage: $0 [--with-import] [--with-patterns]" >&2; exit 2 ;;
   esac
 done
 
@@ -31,6 +35,9 @@ step benchmarks/bench_interpreter.py
 step benchmarks/bench_gemm_efficiency.py
 if [ "$with_import" = 1 ]; then
   step benchmarks/bench_import.py
+fi
+if [ "$with_patterns" = 1 ]; then
+  step benchmarks/bench_patterns.py
 fi
 step benchmarks/make_results.py
 echo "== total: $((SECONDS - start)) s" >&2

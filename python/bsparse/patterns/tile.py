@@ -125,10 +125,10 @@ def _gemm_float64(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
 
 
 @dataclass(frozen=True)
-class TileWisePattern:
-    """Whole output channels, then whole K-vectors of tiles of G surviving channels."""
+class _TiledPattern:
+    """What TW and TVW share: the tile size G, its parsing and printing."""
 
-    NAME: ClassVar[str] = "tw"
+    NAME: ClassVar[str]
 
     tile: int = DEFAULT_TILE
 
@@ -146,6 +146,13 @@ class TileWisePattern:
     @property
     def fixed_sparsity(self) -> float | None:
         return None
+
+
+@dataclass(frozen=True)
+class TileWisePattern(_TiledPattern):
+    """Whole output channels, then whole K-vectors of tiles of G surviving channels."""
+
+    NAME: ClassVar[str] = "tw"
 
     def fits(self, shape) -> bool:
         """Any weight with a channel and a K element: a tile may be smaller than G."""
@@ -185,27 +192,10 @@ class TileWisePattern:
 
 
 @dataclass(frozen=True)
-class TileVectorWisePattern:
+class TileVectorWisePattern(_TiledPattern):
     """TW at the memory level, then 2:4 along each channel's kept K inside the tile."""
 
     NAME: ClassVar[str] = "tvw"
-
-    tile: int = DEFAULT_TILE
-
-    def __post_init__(self):
-        _check_tile(self)
-
-    @classmethod
-    def from_params(cls, params: str) -> Self:
-        """Parses ``G`` (empty means 128)."""
-        return _parse_tile(cls, params)
-
-    def __str__(self) -> str:
-        return f"{self.NAME}:{self.tile}"
-
-    @property
-    def fixed_sparsity(self) -> float | None:
-        return None
 
     def fits(self, shape) -> bool:
         """True if a row's K holds at least one whole 2:4 group."""
