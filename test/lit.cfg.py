@@ -9,7 +9,7 @@ import lit.formats
 config.name = "bsparse"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".py"]
-config.excludes = ["lit.cfg.py", "lit.local.cfg", "unit", "Output"]
+config.excludes = ["lit.cfg.py", "lit.local.cfg", "unit", "Output", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = lit_config.params.get("bsparse_build_dir") or os.path.join(config.test_source_root, "Output")
 
