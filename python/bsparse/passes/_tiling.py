@@ -59,8 +59,10 @@ class Work:
         index_bytes: Bytes per block-index entry.
         block_rows: Block rows of its share (``row_ptr`` has one more entry).
         bias_bytes: Bytes of its bias (0 without one).
-        chunk_index_bytes: Index bytes that move with each stored block when the
-            weight is streamed in chunks (0: `index_bytes`, one block column each).
+        chunk_index_bytes: Index bytes that move with each stored entry, kept in the
+            weight buffer beside the values (a non-block format's index, read with the
+            values: N:M masks, offsets); 0 for BSR, whose block columns (`index_bytes`
+            each) sit in `Target.l1_misc_bytes`.
     """
 
     batch: int
@@ -178,8 +180,10 @@ def plan_tiles(work: Work, target: Target) -> TilePlan:
     fixed = (co_rows + 1) * work.index_bytes + co * (work.bias_bytes // max(work.out_channels, 1))
     capacity = 1
     if work.blocks:
-        per_block = work.chunk_index_bytes or work.index_bytes
-        capacity = min(target.l1_weight_bytes // block_bytes, int((target.l1_misc_bytes - fixed) // per_block))
+        if work.chunk_index_bytes:  # the index travels with the values in the weight buffer
+            capacity = int(target.l1_weight_bytes // (block_bytes + work.chunk_index_bytes))
+        else:
+            capacity = min(target.l1_weight_bytes // block_bytes, (target.l1_misc_bytes - fixed) // work.index_bytes)
     best: tuple[int, TilePlan] | None = None
     n_k = 1
     while n_k <= max(work.in_channels, 1):
