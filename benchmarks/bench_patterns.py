@@ -187,6 +187,7 @@ def plot(result: dict[str, Any], path: Path) -> None:
 
     summary = result["digits"]["summary"]
     markers = {"dense": "*", "block 8x8": "s", "N:M": "o", "unstructured": "x", "TW": "^", "TVW": "v", "GS": "D"}
+    colors = dict(zip(markers, plt.rcParams["axes.prop_cycle"].by_key()["color"]))
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), squeeze=False)
     for axis, name in zip(axes[0], ("mlp", "cnn")):
         rows = [r for r in summary if r["model"] == name]
@@ -197,7 +198,7 @@ def plot(result: dict[str, Any], path: Path) -> None:
                     continue
                 axis.errorbar([1 / r["speedup"] for r in points], [r["accuracy_mean"] for r in points],
                               yerr=[r["accuracy_std"] for r in points], marker=marker, linestyle="none",
-                              fillstyle=fill, capsize=2, markersize=8,
+                              fillstyle=fill, capsize=2, markersize=8, color=colors[fam],
                               label=f"{fam}" + (f" {sparsity:.0%}" if sparsity else ""))
         axis.set(title=f"digits {name.upper()} on {result['digits']['target']} (filled 50%, open 75%)",
                  xlabel="cycles relative to dense (lower is faster)", ylabel="test accuracy (%)")

@@ -660,6 +660,19 @@ def section_patterns(pt: dict | None) -> list[str]:
                 for r in sorted(dg["summary"], key=lambda r: (r["model"] != "mlp", r["sparsity"]))]
         out += [table(["model", "sparsity", "pattern", "accuracy %", "drop", "cycles", "vs dense", "MACs / dense"],
                       rows, "lllrrrrr"), ""]
+        for name in ("mlp", "cnn"):
+            for sparsity in (0.5, 0.75):
+                group = [r for r in dg["summary"] if r["model"] == name and r["sparsity"] == sparsity]
+                if not group:
+                    continue
+                fast = max(group, key=lambda r: r["speedup"])
+                best = max(group, key=lambda r: r["accuracy_mean"])
+                spread = max(r["accuracy_std"] for r in group)
+                out.append(f"- {name} {sparsity:.0%}: fastest `{fast['pattern']}` ({x(fast['speedup'])}, "
+                           f"{fast['accuracy_mean']:.2f}%), most accurate `{best['pattern']}` ({best['accuracy_mean']:.2f}%, "
+                           f"{x(best['speedup'])}); seed std up to {spread:.2f} points, so accuracy differences "
+                           "below that are noise.")
+        out.append("")
     out += ["### The papers' claims beside these figures", ""]
     out += [f"- {claim}" for claim in pt["paper_claims"].values()]
     out += ["", PATTERN_PROSE, ""]
