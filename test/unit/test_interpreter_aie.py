@@ -782,3 +782,71 @@ def test_tvw_macs_are_the_real_slots_of_its_format():
     real = sum(len(rows) * sum(min(2, int(np.sum(kept[g:g + 4] >= 0))) for g in range(0, len(kept), 4))
                for rows, kept in data.format.tiles(data))
     assert report.layers[0].macs == real * 6
+
+
+def test_dense_executed_formats_balance_cores_by_channels():
+    """Unstructured is computed densely on every AIE: its cores are balanced by channels x K, not by
+    stored values; N:M is balanced by stored values where the core reads it compressed (AIE2) and by
+    channels where it does not (AIE1)."""
+    from bsparse.passes.partition import row_loads
+    from bsparse.patterns.formats import format_for
+
+    rng = np.random.default_rng(3)
+    weight = rng.standard_normal((20, 16)).astype(np.float32)
+    weight[:8, 1:] = 0  # the first 8 channels store one value each
+    csr = format_for("unstructured").pack("unstructured", weight)
+    for name in ("aie2-4x4", "aie1-vc1902"):
+        assert row_loads(csr, targets.get(name)).tolist() == [8 * 16, 8 * 16, 4 * 16]
+    nm = weight.copy()
+    nm[:, 2::4] = nm[:, 3::4] = 0
+    data = format_for("nm:2:4").pack("nm:2:4", nm)
+    assert row_loads(data, targets.get("aie2-4x4")).tolist() == [8 * 8, 8 * 8, 4 * 8]  # 2 slots per group of 4
+    assert row_loads(data, targets.get("aie1-vc1902")).tolist() == [8 * 16, 8 * 16, 4 * 16]
+
+
+def test_channel_groups_count_whole_block_rows():
+    """A share of 13 channels in units of 8 (the last partial): a group of one unit holds 8 channels."""
+    from bsparse.passes._tiling import Axis, Work, plan_tiles
+
+    import dataclasses
+
+    t = dataclasses.replace(targets.get("aie2-4x4"), l1_output_bytes=8)
+    work = Work(batch=1, stream=Axis(4), across=Axis(1), in_channels=16, out_channels=13, blocks=40,
+                block_elements=1, index_entries=60, element_bytes=1, index_bytes=1, block_rows=2, row_height=8,
+                chunk_index_bytes=1.5)
+    plan = plan_tiles(work, t)
+    assert (plan.co, plan.co_rows, plan.n_co) == (8, 1, 2)
+
+
+def test_recorded_interleaving_where_ranges_are_needed_is_an_error():
+    """A hand-made partition that interleaves a layer whose idle columns take channel ranges is rejected."""
+    from bsparse.errors import BsparseError
+    from bsparse.passes.partition import ATTRIBUTE
+
+    rng = np.random.default_rng(1)
+    weight = rng.standard_normal((64, 32)).astype(np.float32)
+    with make_context(), ir.Location.unknown():
+        module = ir.Module.parse(bsparse_main("matmul", (2, 32), weight, (8, 8), None, (2, 64), 'activation = "none"'))
+        (op,) = ops_named(module, "bsparse.matmul")
+        op.attributes[ATTRIBUTE] = ir.Attribute.parse(
+            '{core_blocks = array<i64: 8, 8, 8, 8>, imbalance = 1.0 : f64, '
+            'row_order = array<i64: 0, 4, 1, 5, 2, 6, 3, 7>, row_splits = array<i64: 0, 2, 4, 6, 8>, '
+            'spatial_dim = "rows", spatial_splits = array<i64: 0, 1, 2>, target = "aie2-4x4"}')
+        with pytest.raises((BsparseError, ir.MLIRError), match="row_order"):
+            run_pipeline(module, "bsparse-to-aie{target=aie2-4x4}")
+
+
+def test_index_buffers_hold_exactly_the_bytes_of_their_chunk():
+    """An unstructured share whose index bytes do not divide evenly by its values: no byte too many."""
+    rng = np.random.default_rng(12)
+    weight = rng.standard_normal((8, 64)).astype(np.float32)
+    weight[rng.random(weight.shape) < 0.9] = 0
+    with make_context(), ir.Location.unknown():
+        module = ir.Module.parse(bsparse_main("matmul", (4, 64), weight, "unstructured", None, (4, 8),
+                                              'activation = "none"'))
+        run_pipeline(module, "bsparse-to-aie{target=aie2-4x4}")
+        constants = [ir.ShapedType(op.result.type).shape[0] for op in ops_named(module, "arith.constant")
+                     if "xi8>" in str(op.result.type)]
+        buffers = [ir.ShapedType(op.result.type).shape[0] for op in ops_named(module, "aie.buffer")
+                   if "xi8>" in str(op.result.type)]
+    assert constants and buffers and max(buffers) <= max(constants)

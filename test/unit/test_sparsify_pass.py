@@ -312,14 +312,13 @@ def test_keep_small_keeps_the_layers_the_pattern_does_not_fit(ctx, options, stem
     m = model()
     module = import_model(m, torch.randn(1, 3, 4, 4), context=ctx)
     stem = m[0].weight.detach().numpy()
-    run_pipeline(module, f"bsparse-sparsify{{pattern=gs:32 sparsity=0.5 {options}}}")  # stem K = 27 < 32 banks
+    run_pipeline(module, f"bsparse-sparsify{{pattern=block:4x8 sparsity=0.5 {options}}}")  # stem: 3 < 8 inputs
     after = weights(module)
-    if stem_pruned:  # 27 banks of one weight each: n = round(0.5 * 1) = 0 (half to even) empties the stem
-        assert not np.any(after["0"])
+    if stem_pruned:  # its edge blocks are pruned like any others
+        np.testing.assert_array_equal(after["0"], BlockPattern(4, 8).prune(stem, 0.5))
+        assert np.count_nonzero(after["0"]) < np.count_nonzero(stem)
     else:
         np.testing.assert_array_equal(after["0"], stem)
-    # K = 144 over 32 banks: ceil(144 / 32) = 5 slots, n = round(2.5) = 2 kept in each of the 32 banks
-    assert np.count_nonzero(after["2"].reshape(32, -1), axis=1).tolist() == [32 * 2] * 32
 
 
 @pytest.mark.parametrize(("options", "message"), [
@@ -347,3 +346,14 @@ def test_sparsity_zero_is_dense_whatever_the_pattern(ctx, pattern):
     run_pipeline(module, f"bsparse-sparsify{{pattern={pattern} sparsity=0}}")
     for label, weight in weights(module).items():
         np.testing.assert_array_equal(weight, getattr(m, label).weight.detach().numpy())
+
+
+def test_gs_keeps_the_same_count_in_every_bank_of_a_conv(ctx):
+    m = model()
+    module = import_model(m, torch.randn(1, 3, 4, 4), context=ctx)
+    stem = m[0].weight.detach().numpy()
+    run_pipeline(module, "bsparse-sparsify{pattern=gs:32 sparsity=0.5}")
+    after = weights(module)
+    np.testing.assert_array_equal(after["0"], stem)  # K = 27 < 32 banks: gs does not fit the stem, kept dense
+    # K = 144 over 32 banks: ceil(144 / 32) = 5 slots, n = round(2.5) = 2 kept in each of the 32 banks
+    assert np.count_nonzero(after["2"].reshape(32, -1), axis=1).tolist() == [32 * 2] * 32

@@ -68,7 +68,7 @@ from .conv import conv_canonical
 from .core import InterpreterError, dtype_of, impl
 from .cost import CostModel, cost, ddr_cycles, layer_label, stored_macs
 
-__all__ = ["DeviceCost", "device_cost", "sparse_compute_cycles"]
+__all__ = ["DeviceCost", "device_cost", "expands_to_dense", "sparse_compute_cycles"]
 
 _KERNELS = (MatmulBsrOp.OPERATION_NAME, Conv2dBsrOp.OPERATION_NAME,
             MatmulSparseOp.OPERATION_NAME, Conv2dSparseOp.OPERATION_NAME)
@@ -561,6 +561,22 @@ def _constant_share(kernel: _Kernel) -> SparseData:
     return _sparse_share(p, shape, values, _constant_of(kernel.roots["index"]).reshape(-1))
 
 
+def _native_nm(n: int, m: int, t: targets.Target) -> bool:
+    """The core's matmul reads an n:m operand compressed (`Target.structured_sparsity_n` / `_m`)."""
+    return t.structured_sparsity_m > 0 and m == t.structured_sparsity_m and n <= t.structured_sparsity_n
+
+
+def expands_to_dense(data: SparseData, t: targets.Target) -> bool:
+    """Whether `t` computes a share in `data`'s format densely (module docstring): unstructured,
+    GS without a gather engine, N:M the core cannot read compressed."""
+    fmt = data.format
+    if fmt.NAME == "nm":
+        return not _native_nm(fmt.n, fmt.m, t)
+    if fmt.NAME == "gs":
+        return not t.gather_elements_per_cycle
+    return fmt.NAME == "csr"
+
+
 def sparse_compute_cycles(data: SparseData, positions: int, loads: int, t: targets.Target, dtype: str) -> float:
     """Cycles of a core's MACs on a share in a non-block pattern's format (module docstring).
 
@@ -575,27 +591,21 @@ def sparse_compute_cycles(data: SparseData, positions: int, loads: int, t: targe
     vector = t.vector_bytes_per_cycle / COSTED_DTYPES[dtype]  # elements per cycle of copy work
     out, k = data.gemm_shape
     fmt = data.format
-    hardware_nm = t.structured_sparsity_m > 0
-
-    def native(n: int, m: int) -> bool:  # the core reads an n:m operand compressed
-        return hardware_nm and m == t.structured_sparsity_m and n <= t.structured_sparsity_n
-
-    expand = loads * out * k / vector  # write the share out densely in L1
-    if fmt.NAME == "nm" and native(fmt.n, fmt.m):
+    if expands_to_dense(data, t):  # write the share out densely in L1 at each load, then compute densely
+        return out * k * positions / rate + loads * out * k / vector
+    if fmt.NAME == "nm":
         return out * fmt.groups(k) * t.structured_sparsity_n * positions / rate
-    if fmt.NAME == "gs" and t.gather_elements_per_cycle:
+    if fmt.NAME == "gs":
         return data.stored * positions / min(rate, t.gather_elements_per_cycle)
-    if fmt.NAME == "tile":
-        tiles = list(fmt.tiles(data))
-        gather = sum(int(np.sum(kept >= 0)) for _, kept in tiles) * positions / vector  # kept activations, per tile
-        if fmt.inner is None:
-            return data.stored * positions / rate + gather
-        n, m = fmt.inner
-        slots = sum(len(rows) * len(kept) for rows, kept in tiles)
-        if native(n, m):
-            return slots // m * t.structured_sparsity_n * positions / rate + gather
-        return slots * positions / rate + gather + loads * slots / vector
-    return out * k * positions / rate + expand  # csr, gs without a gather engine, N:M the core cannot read
+    tiles = list(fmt.tiles(data))
+    gather = sum(int(np.sum(kept >= 0)) for _, kept in tiles) * positions / vector  # kept activations, per tile
+    if fmt.inner is None:
+        return data.stored * positions / rate + gather
+    n, m = fmt.inner
+    slots = sum(len(rows) * len(kept) for rows, kept in tiles)
+    if _native_nm(n, m, t):
+        return slots // m * t.structured_sparsity_n * positions / rate + gather
+    return slots * positions / rate + gather + loads * slots / vector
 
 
 def _core_cycles(cost_: DeviceCost, core) -> float:

@@ -58,6 +58,7 @@ class Work:
         element_bytes: Bytes per element at the costed type.
         index_bytes: Bytes per block-index entry.
         block_rows: Block rows of its share (``row_ptr`` has one more entry).
+        row_height: Output channels per block row (R; the last may have fewer); 0: derived.
         bias_bytes: Bytes of its bias (0 without one).
         chunk_index_bytes: Index bytes that move with each stored entry, kept in the
             weight buffer beside the values (a non-block format's index, read with the
@@ -76,6 +77,7 @@ class Work:
     element_bytes: int
     index_bytes: int
     block_rows: int = 0
+    row_height: int = 0
     bias_bytes: int = 0
     chunk_index_bytes: float = 0.0
 
@@ -142,7 +144,7 @@ def _fit_tile(work: Work, target: Target, k: int, co: int) -> tuple[int, int] | 
 def _channel_groups(work: Work, target: Target) -> tuple[int, int, int] | None:
     """The fewest groups of block rows whose output channels, row pointers and bias fit L1: (n_co, rows, co)."""
     rows = max(work.block_rows, 1)
-    height = -(-work.out_channels // rows)  # R
+    height = work.row_height or -(-work.out_channels // rows)  # R
     bias_per_channel = work.bias_bytes // max(work.out_channels, 1)
     for n_co in range(1, rows + 1):
         co_rows = -(-rows // n_co)

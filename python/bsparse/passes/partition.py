@@ -124,6 +124,7 @@ __all__ = [
     "balanced_row_splits",
     "even_splits",
     "interleaved_row_sets",
+    "may_interleave",
     "partition_layer",
     "row_loads",
     "row_unit",
@@ -402,22 +403,36 @@ def row_unit(data: BsrData | SparseData) -> int:
     return data.block[0] if isinstance(data, BsrData) else SPARSE_ROWS
 
 
-def row_loads(data: BsrData | SparseData) -> np.ndarray:
-    """Stored blocks of each block row (BSR), or stored values of each `SPARSE_ROWS` channels."""
+def row_loads(data: BsrData | SparseData, target: Target) -> np.ndarray:
+    """Stored blocks of each block row (BSR), or the values each `SPARSE_ROWS` channels compute:
+    their stored values, or all K of each channel when `target` expands the format to dense
+    (`bsparse.interpreter.aie.expands_to_dense`)."""
+    from bsparse.interpreter.aie import expands_to_dense
+
     if isinstance(data, BsrData):
         return np.diff(data.row_ptr)
-    per_channel = data.row_values()
+    if expands_to_dense(data, target):
+        per_channel = np.full(data.shape[0], data.gemm_shape[1], np.int64)
+    else:
+        per_channel = data.row_values()
     units = -(-len(per_channel) // SPARSE_ROWS)
     padded = np.zeros(units * SPARSE_ROWS, np.int64)
     padded[:len(per_channel)] = per_channel
     return padded.reshape(units, SPARSE_ROWS).sum(axis=1)
 
 
+def may_interleave(op, spatial_splits: Sequence[int], target: Target) -> bool:
+    """Whether a layer may take interleaved block rows: not a grouped convolution (a core reads the
+    input channels of every group its rows touch), and its columns do not split channels."""
+    grouped = op.operation.name == Conv2dOp.OPERATION_NAME and ir.IntegerAttr(op.attributes["groups"]).value != 1
+    return not grouped and columns_per_slice(spatial_splits, target) == 1
+
+
 def partition_layer(op, data: BsrData | SparseData, target: Target, assign: str = "any") -> Partition:
     """The partition of a bsparse matmul or conv2d whose packed weight holds `data`."""
     dim, extent = spatial_extent(op, target.cols)
-    grouped = op.operation.name == Conv2dOp.OPERATION_NAME and ir.IntegerAttr(op.attributes["groups"]).value != 1
-    return plan_partition(row_loads(data), dim, extent, target, interleave=assign == "any" and not grouped)
+    interleave = assign == "any" and may_interleave(op, even_splits(extent, target.cols), target)
+    return plan_partition(row_loads(data, target), dim, extent, target, interleave=interleave)
 
 
 # --- pattern and pass --------------------------------------------------------

@@ -64,7 +64,15 @@ from bsparse.packed import PACKED_OPS, weight_data
 from bsparse.passes._match import defining_op
 from bsparse.passes._tiling import Axis, TilePlan, Work, plan_tiles
 from bsparse.passes.base import Pass, option, parse_dtype, parse_target
-from bsparse.passes.partition import SPARSE_ROWS, Partition, columns_per_slice, partition_layer, row_unit
+from bsparse.passes.partition import (
+    ATTRIBUTE,
+    SPARSE_ROWS,
+    Partition,
+    columns_per_slice,
+    may_interleave,
+    partition_layer,
+    row_unit,
+)
 from bsparse.patterns import BsrData
 from bsparse.patterns.formats import SparseData, index_bytes_of, index_layout
 from bsparse.residency import L2_MEMORY_SPACE, L2_SHARES, stays_on_chip
@@ -217,6 +225,10 @@ class _Share:
             return self.data.index_bytes / max(self.stored, 1)
         return index_entry_bytes
 
+    def index_chunk(self, entries: int) -> int:
+        """Bytes of a sparse share's index that go with `entries` stored values (at least 1)."""
+        return max(1, -(-entries * self.data.index_bytes // max(self.stored, 1)))
+
 
 def _flat(runs: list[tuple[int, int]]) -> ir.DenseI64ArrayAttr:
     return _array([v for run in runs for v in run])
@@ -368,14 +380,14 @@ def _core_work(layer: _Layer, share: _Share, spatial: tuple[int, int], weight_sh
         return Work(
             batch=layer.batch, stream=stream, across=across, in_channels=in_channels, out_channels=co,
             blocks=data.stored, block_elements=1, index_entries=data.index_bytes, element_bytes=b, index_bytes=1,
-            block_rows=-(-co // SPARSE_ROWS), bias_bytes=bias_bytes,
+            block_rows=-(-co // SPARSE_ROWS), row_height=SPARSE_ROWS, bias_bytes=bias_bytes,
             chunk_index_bytes=share.index_per_entry(1),
         )
     return Work(
         batch=layer.batch, stream=stream, across=across, in_channels=in_channels, out_channels=co,
         blocks=data.nnzb, block_elements=data.block[0] * data.block[1] * window,
         index_entries=len(data.row_ptr) + data.nnzb, element_bytes=b, index_bytes=target.block_index_bytes,
-        block_rows=len(data.row_ptr) - 1, bias_bytes=bias_bytes,
+        block_rows=len(data.row_ptr) - 1, row_height=data.block[0], bias_bytes=bias_bytes,
     )
 
 
@@ -474,7 +486,7 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
         v_l2 = build.buffer(mem, "L2", values_box)
         build.dma(share.values, v_l2, values_box, transfers if stored else 0)
         if share.sparse:
-            index_box = [max(1, math.ceil(chunk2 * per_entry))]
+            index_box = [share.index_chunk(chunk2)]
             idx_l2 = build.buffer(mem, "L2", index_box, build.byte_type)
             build.dma(share.index, idx_l2, index_box, transfers if share.data.index_bytes else 0)
             staged.append((v_l2, None, None, idx_l2))
@@ -501,7 +513,7 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
         v_box = [max(plan.chunk_blocks, 1), *share.entry_shape]
         v_l1 = build.buffer(tile, "L1", v_box)
         if share.sparse:
-            index_box = [max(1, math.ceil(plan.chunk_blocks * share.index_per_entry(1)))]
+            index_box = [share.index_chunk(plan.chunk_blocks)]
             weight_operands = [v_l1, build.buffer(tile, "L1", index_box, build.byte_type)]
         else:
             weight_operands = [v_l1, build.buffer(tile, "L1", [plan.co_rows + 1], build.index_type),
@@ -562,9 +574,14 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
 
 def _partition(op, data: BsrData | SparseData, target: targets.Target) -> Partition:
     recorded = Partition.from_op(op)
-    if recorded is not None and recorded.target == target.name:
-        return recorded
-    return partition_layer(op, data, target)
+    if recorded is None or recorded.target != target.name:
+        return partition_layer(op, data, target)
+    if recorded.row_order and not may_interleave(op, recorded.spatial_splits, target):
+        err = BsparseError(f"'{ATTRIBUTE}' interleaves block rows (row_order) on a layer that needs contiguous "
+                           "ranges (a grouped convolution, or a layer whose idle columns take channel ranges)")
+        err.ir_location = op.location
+        raise err
+    return recorded
 
 
 def _space(value: ir.Value, target: targets.Target, dtype: str) -> int | None:

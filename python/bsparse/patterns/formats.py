@@ -43,8 +43,8 @@ One format per pattern family, chosen from the pattern string
     in ``nm``; the bits of all tiles' channels are one stream in ``mask``.
 
 Every format can decode any weight it packed (`SparseData.to_dense`) and
-selects output channels (`SparseData.select`: a core's share, channels in
-the given order). ``row_values`` is each output channel's stored values:
+selects output channels (`SparseData.select`: a core's share, distinct
+channels in ascending order). ``row_values`` is each output channel's stored values:
 the MACs it costs per output position.
 """
 
