@@ -50,6 +50,7 @@ multicast, read once.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -121,6 +122,11 @@ class _Kernel:
     def matmul(self) -> bool:
         return self.op.operation.name in _MATMULS
 
+    @functools.cached_property
+    def channel_index(self) -> slice | np.ndarray:
+        """Its output channels: a slice for one run, else an index array."""
+        return _channel_index(self.params)
+
     @property
     def share_key(self):
         """What identifies its weight share: the share's index constant (cores of a row share it)."""
@@ -157,6 +163,8 @@ class _Device:
     dtype: str
     kernels: list[_Kernel] = field(default_factory=list)
     transfers: list[_Transfer] = field(default_factory=list)
+    #: Per column of an ungrouped conv: its cores' weights stacked in channel order (`_column_weights`).
+    columns: dict = field(default_factory=dict)
 
 
 #: Kernel parameters that differ from core to core; the others are the layer's and read once.
@@ -330,16 +338,34 @@ def _run_matmul(kernel: _Kernel, env, weights: np.ndarray) -> None:  # noqa: D10
     m0, m1 = p["spatial"]
     out = x[m0:m1].astype(y.dtype, copy=False) @ weights.T
     bias = env[kernel.roots["bias"]] if "bias" in kernel.roots else None
-    y[m0:m1, _channel_index(p)] = _epilogue(out, bias, p["activation"], 1)
+    y[m0:m1, kernel.channel_index] = _epilogue(out, bias, p["activation"], 1)
 
 
-def _run_convs(kernels: list[_Kernel], env) -> None:
+@dataclass(frozen=True)
+class _ColumnWeights:
+    """An ungrouped conv column's kernels as one: their weight shares stacked in channel order."""
+
+    weights: np.ndarray  # [channels of the column, cin, kh, kw]
+    order: np.ndarray  # the stack's rows in channel order (to order the kernels' biases alike)
+    channels: slice | np.ndarray  # where the stack's outputs go
+
+
+def _column_weights(kernels: list[_Kernel]) -> _ColumnWeights:
+    channels = np.concatenate([np.arange(lo, hi) for k in kernels for lo, hi in _channel_runs(k.params)])
+    order = np.argsort(channels, kind="stable")
+    ordered = channels[order]
+    contiguous = ordered.size and ordered[-1] - ordered[0] + 1 == ordered.size
+    target = slice(int(ordered[0]), int(ordered[-1]) + 1) if contiguous else ordered
+    return _ColumnWeights(np.ascontiguousarray(np.concatenate([k.weights for k in kernels])[order]), order, target)
+
+
+def _run_convs(kernels: list[_Kernel], env, columns: dict) -> None:
     """The conv kernels of one column (same input slice, same spatial range): one im2col, one GEMM.
 
     Grouped convolutions run kernel by kernel; the rest stack the cores'
-    weight shares along output channels (at each core's channels, which
-    may be several runs), which is exactly each core's computation done
-    side by side.
+    weight shares in channel order (each core's channels may be several
+    runs), once per device (`columns` caches the stack), which is exactly
+    each core's computation done side by side.
     """
     p = kernels[0].params
     x, y = env[kernels[0].roots["input"]], env[kernels[0].roots["output"]]
@@ -358,24 +384,34 @@ def _run_convs(kernels: list[_Kernel], env) -> None:
     window = _padded_window(x, (top, bottom, left, right), r_in, c_in).astype(y.dtype, copy=False)
     n = x.shape[0]
     groups = p["groups"]
+    out_shape = (len(rows), len(cols))
+    if groups == 1:
+        key = (s0, s1)
+        if key not in columns:
+            columns[key] = _column_weights(kernels)
+        column = columns[key]
+        out = conv_canonical(window.reshape(n, 1, *window.shape[1:]), column.weights[None], (sh, sw), (dh, dw),
+                             out_shape).reshape(n, -1, *out_shape)
+        bias = None
+        if "bias" in kernels[0].roots:
+            bias = np.concatenate([env[k.roots["bias"]].reshape(-1) for k in kernels])[column.order]
+        y_nchw[:, column.channels, rows.start:rows.stop, cols.start:cols.stop] = _epilogue(out, bias, p["activation"], 1)
+        return
     per_group = cout // groups
-    for batch in ([kernels] if groups == 1 else [[k] for k in kernels]):
-        lo = min(kernel.params["channels"][0] for kernel in batch)
-        hi = max(kernel.params["channels"][-1] for kernel in batch)
+    for kernel in kernels:
+        lo, hi = kernel.params["channels"][0], kernel.params["channels"][-1]
         g0, g1 = lo // per_group, -(-hi // per_group)
         weights = np.zeros(((g1 - g0) * per_group, cin_g, kh, kw), y.dtype)
-        for kernel in batch:
-            weights[_channel_index(kernel.params, g0 * per_group)] = kernel.weights
+        weights[_channel_index(kernel.params, g0 * per_group)] = kernel.weights
         part = window[:, g0 * cin_g:g1 * cin_g]
         out = conv_canonical(
             part.reshape(n, g1 - g0, cin_g, *part.shape[2:]), weights.reshape(g1 - g0, per_group, cin_g, kh, kw),
-            (sh, sw), (dh, dw), (len(rows), len(cols)),
-        ).reshape(n, (g1 - g0) * per_group, len(rows), len(cols))
-        for kernel in batch:
-            core_out = np.ascontiguousarray(out[:, _channel_index(kernel.params, g0 * per_group)])
-            bias = env[kernel.roots["bias"]] if "bias" in kernel.roots else None
-            y_nchw[:, _channel_index(kernel.params), rows.start:rows.stop, cols.start:cols.stop] = _epilogue(
-                core_out, bias, kernel.params["activation"], 1)
+            (sh, sw), (dh, dw), out_shape,
+        ).reshape(n, (g1 - g0) * per_group, *out_shape)
+        core_out = np.ascontiguousarray(out[:, _channel_index(kernel.params, g0 * per_group)])
+        bias = env[kernel.roots["bias"]] if "bias" in kernel.roots else None
+        y_nchw[:, kernel.channel_index, rows.start:rows.stop, cols.start:cols.stop] = _epilogue(
+            core_out, bias, kernel.params["activation"], 1)
 
 
 def _padded_window(x: np.ndarray, padding, r_in: slice, c_in: slice) -> np.ndarray:
@@ -416,7 +452,7 @@ def device(interp, op, args):
         else:
             columns.setdefault(tuple(kernel.params["spatial"]), []).append(kernel)
     for kernels in columns.values():
-        _run_convs(sorted(kernels, key=lambda k: k.params["channels"][0]), env)
+        _run_convs(sorted(kernels, key=lambda k: k.params["channels"][0]), env, decoded.columns)
     return ()
 
 
