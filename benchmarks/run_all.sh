@@ -3,7 +3,7 @@
 #
 #   benchmarks/run_all.sh [--with-import] [--with-patterns]
 #     --with-import also re-runs bench_import.py (~2 min more); --with-patterns also re-runs
-#     bench_patterns.py (the sparsity patterns compared, ~15 min more)
+#     bench_patterns.py (the sparsity patterns compared, ~10 min more)
 #
 # Uses build/venv (created by `cmake --build build --target bsparse-example`), or $PYTHON if set.
 # Prints each step's wall time and the total on stderr.
