@@ -25,10 +25,13 @@ func.func @matmul_dense(%x: tensor<2x4x16xf32>) -> tensor<2x4x32xf32> {
 // -----
 
 // Most stored blocks in block row 0: loads [4, 1, 1, 1]. On 2 cores per column the
-// balanced split is [0, 1) | [1, 4) with 4 | 3 blocks (an even row split gives 5 | 2):
-// imbalance 4 / 3.5 = 8/7. On 4 cores: 4 | 1 | 1 | 1, imbalance 4 / 1.75 = 16/7.
+// balanced split is [0, 1) | [1, 4) with 4 | 3 blocks (an even row split gives 5 | 2);
+// each column's 2 rows then run in two phases, core 0 taking the 4 blocks on row 1 and the
+// 3 on row 2, core 1 the other way round (phase_order [1, 0]): 4 + 3 each, imbalance 1
+// (one phase would be 4 x 2 against 3 x 2). On 4 cores: 4 | 1 | 1 | 1, one row per column
+// (no room for two phases), imbalance 4 / 1.75 = 16/7.
 // CHECK-LABEL: func.func @matmul_one_heavy_row
-// CHECK: bsparse.partition = {core_blocks = array<i64: 4, 3>, imbalance = 1.1428571428571428 : f64, row_splits = array<i64: 0, 1, 4>, spatial_dim = "rows", spatial_splits = array<i64: 0, 2, 4>, target = "aie2-2x2"}
+// CHECK: bsparse.partition = {core_blocks = array<i64: 4, 3>, imbalance = 1.000000e+00 : f64, phase_order = array<i64: 1, 0>, row_splits = array<i64: 0, 1, 4>, spatial_dim = "rows", spatial_splits = array<i64: 0, 2, 4>, target = "aie2-2x2"}
 // X4-LABEL: func.func @matmul_one_heavy_row
 // X4: bsparse.partition = {core_blocks = array<i64: 4, 1, 1, 1>, imbalance = 2.2857142857142856 : f64, row_splits = array<i64: 0, 1, 2, 3, 4>, spatial_dim = "rows", spatial_splits = array<i64: 0, 1, 2, 3, 4>, target = "aie2-4x4"}
 func.func @matmul_one_heavy_row(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {

@@ -349,7 +349,7 @@ def nbytes(value: ir.Value, element_bytes: int) -> int:
 
 
 def l1_roles(module: ir.Module, target: targets.Target, dtype: str) -> dict[tuple[int, int], dict[str, int]]:
-    """Per core tile: bytes of each role's L1 buffer (a ping/pong twin checked to match its buffer).
+    """Per core tile: bytes of each role's L1 buffers over its kernels (a ping/pong twin checked to match its buffer).
 
     Data buffers count at the costed type's width, block-index buffers at
     the target's ``block_index_bytes``.
@@ -360,22 +360,26 @@ def l1_roles(module: ir.Module, target: targets.Target, dtype: str) -> dict[tupl
         if ir.StringAttr(buffer.attributes["level"]).value == "L1":
             l1.setdefault(tile_of(buffer), []).append(buffer.result)
     roles = {}
+    kernels: dict[tuple[int, int], list] = {}
     for kernel in ops_named(module, "aie.matmul_bsr") + ops_named(module, "aie.conv2d_bsr"):
-        operands = list(kernel.operands)
-        tile = tile_of(operands[0].owner)
-        assert tile not in roles, "one kernel per core"
-        twins = [b for b in l1.pop(tile) if b not in operands]
-        copies = 1 if target.l1_double_buffer else 0
-        assert sorted(str(b.type) for b in twins) == sorted([str(operands[0].type)] * copies + [str(operands[4].type)] * copies)
-        roles[tile] = {
-            "input": nbytes(operands[0], width), "output": nbytes(operands[4], width),
-            "weight": nbytes(operands[1], width),
-            "misc": nbytes(operands[2], index_width) + nbytes(operands[3], index_width)
-            + (nbytes(operands[5], width) if len(operands) > 5 else 0),
-            "total": (1 + copies) * (nbytes(operands[0], width) + nbytes(operands[4], width))
-            + nbytes(operands[1], width) + nbytes(operands[2], index_width) + nbytes(operands[3], index_width)
-            + (nbytes(operands[5], width) if len(operands) > 5 else 0),
-        }
+        kernels.setdefault(tile_of(kernel.operands[0].owner), []).append(list(kernel.operands))
+    copies = 1 if target.l1_double_buffer else 0
+    for tile, calls in kernels.items():  # a core runs one work unit, or two (two phases): their buffers add up
+        used = [operand for operands in calls for operand in operands]
+        twins = [b for b in l1.pop(tile) if b not in used]
+        assert sorted(str(b.type) for b in twins) == sorted(
+            str(operands[i].type) for operands in calls for i in (0, 4) for _ in range(copies))
+        role = {"input": 0, "output": 0, "weight": 0, "misc": 0, "total": 0}
+        for operands in calls:
+            role["input"] += nbytes(operands[0], width)
+            role["output"] += nbytes(operands[4], width)
+            role["weight"] += nbytes(operands[1], width)
+            misc = (nbytes(operands[2], index_width) + nbytes(operands[3], index_width)
+                    + (nbytes(operands[5], width) if len(operands) > 5 else 0))
+            role["misc"] += misc
+            role["total"] += (1 + copies) * (nbytes(operands[0], width) + nbytes(operands[4], width)) \
+                + nbytes(operands[1], width) + misc
+        roles[tile] = role
     assert not l1, f"L1 buffers on tiles without a kernel: {sorted(l1)}"
     return roles
 
@@ -850,3 +854,77 @@ def test_index_buffers_hold_exactly_the_bytes_of_their_chunk():
         buffers = [ir.ShapedType(op.result.type).shape[0] for op in ops_named(module, "aie.buffer")
                    if "xi8>" in str(op.result.type)]
     assert constants and buffers and max(buffers) <= max(constants)
+
+
+def kernels_per_core(module) -> set[int]:
+    counts: dict[tuple[int, int], int] = {}
+    for name in ("aie.conv2d_bsr", "aie.matmul_bsr"):
+        for kernel in ops_named(module, name):
+            tile = tile_of(kernel.operands[0].owner)
+            counts[tile] = counts.get(tile, 0) + 1
+    return set(counts.values())
+
+
+def test_two_phases_balance_a_layer_whose_block_rows_cannot_be_split_evenly():
+    """layer1.0.conv2-like (8 block rows of 5, 4, 5, 2, 3, 3, 5, 5 stored 8x8 blocks, 3x3): each core runs
+    two work units, the layer is faster than with one phase, and outputs match torch."""
+    from bsparse.passes.partition import ATTRIBUTE, Partition
+
+    rng = np.random.default_rng(8)
+    weight = np.zeros((64, 64, 3, 3), np.float32)
+    for row, load in enumerate([5, 4, 5, 2, 3, 3, 5, 5]):
+        for col in rng.choice(8, size=load, replace=False):
+            weight[row * 8:row * 8 + 8, col * 8:col * 8 + 8] = rng.standard_normal((8, 8, 3, 3))
+    c = dict(relu=True, dilations=(1, 1), groups=1, nhwc=False, padding=(1, 1, 1, 1), strides=(1, 1))
+    x = rng.standard_normal((1, 64, 56, 56)).astype(np.float32)
+    want = conv_reference(x, weight, None, c)
+    with make_context(), ir.Location.unknown():
+        text = bsparse_main("conv2d", x.shape, weight, (8, 8), None, want.shape, conv_attrs(c))
+        reports = {}
+        for phases in (True, False):
+            module = ir.Module.parse(text)
+            run_pipeline(module, "bsparse-partition{target=aie2-4x4}")
+            (op,) = ops_named(module, "bsparse.conv2d")
+            partition = Partition.from_op(op)
+            assert partition.phase_order
+            if not phases:  # the same split in one phase
+                import dataclasses
+
+                op.attributes[ATTRIBUTE] = dataclasses.replace(partition, phase_order=()).to_attr()
+            run_pipeline(module, "bsparse-to-aie{target=aie2-4x4 dtype=i8}")
+            assert kernels_per_core(module) == ({2} if phases else {1})
+            (got,), reports[phases] = run_program(module, x)
+            # sums of 576 products of O(1) terms: float32 rounding relative to the output's scale
+            np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5 * np.abs(want).max())
+    two, one = reports[True].layers[0], reports[False].layers[0]
+    assert two.cycles < one.cycles and two.imbalance < one.imbalance
+    assert two.macs == one.macs
+
+
+def test_two_phases_are_dropped_when_the_cost_model_finds_them_slower():
+    """Whatever the partition asks, bsparse-to-aie keeps the cheaper of two phases and one phase."""
+    from bsparse.passes.partition import ATTRIBUTE, Partition
+
+    rng = np.random.default_rng(9)
+    weight = BlockPattern(8, 8).prune(rng.standard_normal((256, 256, 3, 3)).astype(np.float32), 0.5)
+    c = dict(relu=False, dilations=(1, 1), groups=1, nhwc=False, padding=(1, 1, 1, 1), strides=(1, 1))
+    x = rng.standard_normal((1, 256, 14, 14)).astype(np.float32)
+    want = conv_reference(x, weight, None, c)
+    cycles = {}
+    with make_context(), ir.Location.unknown():
+        text = bsparse_main("conv2d", x.shape, weight, (8, 8), None, want.shape, conv_attrs(c))
+        for forced in ((), "paired"):
+            module = ir.Module.parse(text)
+            run_pipeline(module, "bsparse-partition{target=aie2-4x4}")
+            (op,) = ops_named(module, "bsparse.conv2d")
+            partition = Partition.from_op(op)
+            import dataclasses
+
+            order = tuple(reversed(range(len(partition.row_splits) - 1))) if forced else ()
+            op.attributes[ATTRIBUTE] = dataclasses.replace(partition, phase_order=order, imbalance=1.0).to_attr()
+            run_pipeline(module, "bsparse-to-aie{target=aie2-4x4 dtype=i8}")
+            (got,), report = run_program(module, x)
+            np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5 * np.abs(want).max())
+            cycles[forced] = (report.layers[0].cycles, kernels_per_core(module))
+    assert cycles["paired"][0] <= cycles[()][0]  # never worse than one phase
+    assert cycles["paired"][1] == {1}  # here (movement bound, even loads) two phases are slower: dropped

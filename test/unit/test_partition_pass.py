@@ -216,7 +216,9 @@ def test_pass_is_registered():
 def test_fewer_block_rows_than_cores(ctx):
     module = matmul_module([2, 1], rows=16)
     run_pipeline(module, "bsparse-partition{target=aie2-4x4}")
-    assert partition_of(module) == Partition("aie2-4x4", (0, 1, 2), "rows", (0, 4, 8, 12, 16), (2, 1), 4 / 3)
+    # loads 2 | 1 on 4-row slices: two phases, each core 2 x 2 + 1 x 2 rows (phase_order [1, 0]), balanced
+    assert partition_of(module) == Partition("aie2-4x4", (0, 1, 2), "rows", (0, 4, 8, 12, 16), (2, 1), 1.0,
+                                             phase_order=(1, 0))
 
 
 def test_fewer_rows_than_columns(ctx):
@@ -323,3 +325,29 @@ def test_unknown_target_lists_known_ones():
         PartitionPass.from_options({"target": "nope"})
     with pytest.raises(OptionError, match="aie2-2x2"):
         PartitionPass(target="nope")
+
+
+def test_two_phases_pair_the_heaviest_row_set_with_the_lightest():
+    # ResNet-50 layer1.0.conv2 at 50%: no 4 sets of whole block rows hold 8 blocks each (a core
+    # needs one 5 and 3 more from 4, 2, 3, 3), so one phase leaves 9 against a mean of 8
+    loads = [5, 4, 5, 2, 3, 3, 5, 5]
+    partition = plan_partition(loads, "width", 56, targets.get("aie2-4x4"), interleave=True)
+    sets = [sum(loads[r] for r in rows) for rows in partition.row_sets]
+    assert max(sets) == 9 and sorted(sets) == [7, 8, 8, 9]
+    # second phase: the 9 takes the 7 and vice versa, the two 8s swap: 16 blocks x 7 columns each
+    assert [sets[r] + sets[partition.phase_order[r]] for r in range(4)] == [16, 16, 16, 16]
+    assert partition.imbalance == 1.0
+    assert plan_partition(loads, "width", 56, targets.get("aie2-4x4")).phase_order == ()  # ranges only: one phase
+    assert plan_partition(loads, "width", 4, targets.get("aie2-4x4"), interleave=True).phase_order == ()  # 1-wide slices
+
+
+def test_phase_order_is_checked_and_round_trips(ctx):
+    with pytest.raises(ValueError, match="phase_order must be a permutation"):
+        Partition("aie2-2x2", (0, 1, 2), "rows", (0, 2, 4), (1, 1), 1.0, phase_order=(0, 0))
+    with pytest.raises(ValueError, match="two phases need spatial slices of at least 2"):
+        Partition("aie2-2x2", (0, 1, 2), "rows", (0, 1, 2), (1, 1), 1.0, phase_order=(1, 0))
+    module = matmul_module([4, 1, 1, 1], rows=4, k=32)
+    run_pipeline(module, "bsparse-partition{target=aie2-2x2}")
+    partition = partition_of(module)
+    assert partition.phase_order == (1, 0)
+    assert partition_of(ir.Module.parse(str(module))) == partition

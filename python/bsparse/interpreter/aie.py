@@ -36,7 +36,8 @@ constant a field of the device's target:
 - its DMA: bytes into L1 over ``core_dma_in_channels x
   stream_bytes_per_cycle`` (out likewise) plus ``dma_setup_cycles`` per
   transfer; double-buffered, so a core takes ``max(compute, in, out)`` plus
-  the first load and the last store of one call (fill and drain);
+  the first load and the last store of one call (fill and drain); a core
+  that runs two work units (two phases) adds up their compute, DMA and calls;
 - each memory tile: bytes read and written at its bandwidths;
 - DDR: L3 bytes read and written at the ``ddr_*`` bandwidths, summed with
   the array's time unless ``ddr_transfers_overlap``;
@@ -69,7 +70,7 @@ from .conv import conv_canonical
 from .core import InterpreterError, dtype_of, impl
 from .cost import CostModel, cost, ddr_cycles, layer_label, stored_macs
 
-__all__ = ["DeviceCost", "device_cost", "expands_to_dense", "sparse_compute_cycles"]
+__all__ = ["DeviceCost", "device_cost", "device_cycles", "expands_to_dense", "sparse_compute_cycles"]
 
 _KERNELS = (MatmulBsrOp.OPERATION_NAME, Conv2dBsrOp.OPERATION_NAME,
             MatmulSparseOp.OPERATION_NAME, Conv2dSparseOp.OPERATION_NAME)
@@ -561,15 +562,17 @@ def device_cost(decoded: _Device) -> DeviceCost:
         share = kernel.share_key
         positions = _positions(kernel)
         result.macs_dense += _channel_count(p) * math.prod(p["weight_shape"][1:]) * positions
-        result.calls[kernel.core] = p["calls"]
+        core = kernel.core  # a core may run several work units (two phases): they add up
+        result.calls[core] = result.calls.get(core, 0) + p["calls"]
         overhead = p["calls"] * t.kernel_call_overhead_cycles
         if kernel.sparse:
             if share not in per_position:
                 per_position[share] = _constant_share(kernel)
             data = per_position[share]
             loads = 1 if p["weight_resident"] else p["output_tiles"] // p["channel_groups"]
-            result.macs[kernel.core] = data.real_stored() * positions
-            result.compute[kernel.core] = sparse_compute_cycles(data, positions, loads, t, dtype) + overhead
+            result.macs[core] = result.macs.get(core, 0) + data.real_stored() * positions
+            result.compute[core] = (result.compute.get(core, 0.0) + sparse_compute_cycles(data, positions, loads, t, dtype)
+                                    + overhead)
             continue
         if share not in per_position:
             row_ptr, col_idx, block = _index_arrays(kernel)
@@ -581,9 +584,9 @@ def device_cost(decoded: _Device) -> DeviceCost:
             per_position[share] = (indexed, stored_macs(row_ptr, col_idx, shape, block, 1))
         blocks, share_macs = per_position[share]
         macs = share_macs * positions
-        result.macs[kernel.core] = macs
-        result.compute[kernel.core] = (macs / rate + overhead
-                                       + blocks * (p["output_tiles"] // p["channel_groups"]) * t.block_index_overhead_cycles)
+        result.macs[core] = result.macs.get(core, 0) + macs
+        result.compute[core] = (result.compute.get(core, 0.0) + macs / rate + overhead
+                                + blocks * (p["output_tiles"] // p["channel_groups"]) * t.block_index_overhead_cycles)
     return result
 
 
@@ -651,6 +654,19 @@ def _core_cycles(cost_: DeviceCost, core) -> float:
     return max(compute, dma_in, dma_out) + (dma_in + dma_out) / calls
 
 
+def _layer_cycles(t: targets.Target, breakdown: DeviceCost) -> float:
+    """A device's cycles: its slowest core or memory tile, with DDR (module docstring)."""
+    core_time = max((_core_cycles(breakdown, c) for c in breakdown.compute), default=0.0)
+    array_time = max(core_time, max(breakdown.memtile.values(), default=0.0))
+    return max(array_time, breakdown.ddr) if t.ddr_transfers_overlap else array_time + breakdown.ddr
+
+
+def device_cycles(op) -> float:
+    """Cycles of an ``aie.device`` op by the cost model (bsparse-to-aie compares work splits with it)."""
+    decoded = _decode(op)
+    return _layer_cycles(decoded.target, device_cost(decoded))
+
+
 @cost("aie.device")
 def _device_layer(op, model: CostModel) -> LayerReport:
     decoded = model.interpreter.static(op, _decode) if model.interpreter else _decode(op)
@@ -659,10 +675,8 @@ def _device_layer(op, model: CostModel) -> LayerReport:
     if model.device is None:
         model.device = (t, decoded.dtype)
     cores = sorted(breakdown.compute)
-    core_time = max((_core_cycles(breakdown, c) for c in cores), default=0.0)
     memtile_time = max(breakdown.memtile.values(), default=0.0)
-    array_time = max(core_time, memtile_time)
-    cycles = max(array_time, breakdown.ddr) if t.ddr_transfers_overlap else array_time + breakdown.ddr
+    cycles = _layer_cycles(t, breakdown)
     compute_time = max(breakdown.compute.values(), default=0.0)
     movement = max(max(breakdown.dma_in.values(), default=0.0), max(breakdown.dma_out.values(), default=0.0),
                    memtile_time, breakdown.ddr)

@@ -56,6 +56,16 @@ touch) and layers whose idle columns take channel ranges (the column's
 channels must stay contiguous, `columns_per_slice` > 1) keep contiguous
 ranges; so does ``assign=ranges`` everywhere.
 
+**Two phases** (``assign=any`` too). Whole block rows cannot always be
+shared out evenly (ResNet-50's ``layer1.0.conv2`` at 50%: rows of 5, 4, 5, 2,
+3, 3, 5, 5 blocks over 4 cores leave 9 against a mean of 8). Then each
+column's spatial slice is cut in two halves (`halves`): core row ``r``
+computes its row set on the first half and row set ``phase_order[r]`` on the
+second, the heaviest set paired with the lightest (`pair_heavy_with_light`),
+when that lowers the busiest core's work (stored blocks x output positions).
+Two phases halve each work unit's L1 budgets and double its calls, so
+bsparse-to-aie lowers both and keeps the one the cost model finds faster.
+
 **The attribute** (this module is its only reader and writer: use
 `Partition.from_op` and `Partition.to_attr`): the discardable attribute
 ``bsparse.partition`` on the op, a dictionary::
@@ -63,6 +73,8 @@ ranges; so does ``assign=ranges`` everywhere.
     bsparse.partition = {
       core_blocks = array<i64: ...>,    // stored blocks of each row range, len(row_splits) - 1
       imbalance = 1.0e+00 : f64,        // see below, >= 1
+      phase_order = array<i64: ...>,    // optional: the row set each core row computes on the
+                                        // second half of its slice; absent for one phase
       row_order = array<i64: ...>,      // optional: a permutation of the block rows, ascending
                                         // within each range; absent for contiguous ranges
       row_splits = array<i64: 0, ..., block_rows>,       // strictly increasing
@@ -123,7 +135,9 @@ __all__ = [
     "SPARSE_ROWS",
     "balanced_row_splits",
     "even_splits",
+    "halves",
     "interleaved_row_sets",
+    "pair_heavy_with_light",
     "may_interleave",
     "partition_layer",
     "row_loads",
@@ -169,6 +183,9 @@ class Partition:
         imbalance: Largest over mean MACs of the used cores (module docstring).
         row_order: The block rows in core order (`row_splits` index into it),
             or empty for the identity (contiguous ranges).
+        phase_order: Empty for one phase; else core row ``r`` computes row set ``r``
+            on the first half of each column's slice (`halves`) and row set
+            ``phase_order[r]`` on the second.
     """
 
     target: str
@@ -178,6 +195,7 @@ class Partition:
     core_blocks: tuple[int, ...]
     imbalance: float
     row_order: tuple[int, ...] = ()
+    phase_order: tuple[int, ...] = ()
 
     ATTRIBUTE: ClassVar[str] = ATTRIBUTE
 
@@ -195,6 +213,12 @@ class Partition:
                 raise ValueError(f"row_order must be a permutation of the {self.row_splits[-1]} block rows, got {list(self.row_order)}")
             if any(list(rows) != sorted(rows) for rows in self.row_sets):
                 raise ValueError(f"row_order must be ascending within each range, got {list(self.row_order)}")
+        if self.phase_order:
+            if sorted(self.phase_order) != list(range(len(self.row_splits) - 1)):
+                raise ValueError(f"phase_order must be a permutation of the {len(self.row_splits) - 1} row sets, "
+                                 f"got {list(self.phase_order)}")
+            if min(np.diff(self.spatial_splits)) < 2:
+                raise ValueError("two phases need spatial slices of at least 2")
 
     @property
     def row_sets(self) -> list[tuple[int, ...]]:
@@ -219,6 +243,8 @@ class Partition:
         }
         if self.row_order:
             entries["row_order"] = _i64_array(self.row_order)
+        if self.phase_order:
+            entries["phase_order"] = _i64_array(self.phase_order)
         return ir.DictAttr.get(entries)
 
     @classmethod
@@ -243,6 +269,7 @@ class Partition:
                 core_blocks=tuple(ir.DenseI64ArrayAttr(entries["core_blocks"])),
                 imbalance=ir.FloatAttr(entries["imbalance"]).value,
                 row_order=tuple(ir.DenseI64ArrayAttr(entries["row_order"])) if "row_order" in entries else (),
+                phase_order=tuple(ir.DenseI64ArrayAttr(entries["phase_order"])) if "phase_order" in entries else (),
             )
         except (ValueError, TypeError) as err:
             raise BsparseError(f"malformed '{ATTRIBUTE}' attribute on {op.operation.name}: {err}") from None
@@ -335,14 +362,39 @@ def even_splits(extent: int, parts: int) -> tuple[int, ...]:
     return (0, *np.cumsum(sizes).tolist())
 
 
-def _imbalance(core_blocks: Sequence[int], spatial_splits: Sequence[int]) -> float:
+def halves(first: int, end: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The two phases of a spatial slice: its first ``ceil(n / 2)`` indices, then the rest."""
+    middle = first + -(-(end - first) // 2)
+    return (first, middle), (middle, end)
+
+
+def _core_work(core_blocks: Sequence[int], spatial_splits: Sequence[int], phase_order: Sequence[int]) -> np.ndarray:
+    """``[columns, cores]``: stored blocks x output positions each used core computes."""
+    blocks = np.asarray(core_blocks, dtype=np.int64)
+    if not phase_order:
+        return np.outer(np.diff(spatial_splits), blocks)
+    work = []
+    for a, b in zip(spatial_splits, spatial_splits[1:]):
+        (a1, b1), (a2, b2) = halves(a, b)
+        work.append(blocks * (b1 - a1) + blocks[list(phase_order)] * (b2 - a2))
+    return np.asarray(work)
+
+
+def _imbalance(core_blocks: Sequence[int], spatial_splits: Sequence[int], phase_order: Sequence[int] = ()) -> float:
     """Largest over mean MACs of the used cores (1.0 when there is no work)."""
-    slices = np.diff(spatial_splits)
-    total_blocks, extent = sum(core_blocks), int(slices.sum())
-    if total_blocks == 0 or extent == 0:
+    work = _core_work(core_blocks, spatial_splits, phase_order)
+    if not work.size or work.sum() == 0:
         return 1.0
-    largest = max(core_blocks) * int(slices.max()) * len(core_blocks) * len(slices)
-    return largest / (total_blocks * extent)
+    return float(work.max() / work.mean())
+
+
+def pair_heavy_with_light(core_blocks: Sequence[int]) -> tuple[int, ...]:
+    """The second phase's share of each core row: the heaviest share goes with the lightest."""
+    ascending = sorted(range(len(core_blocks)), key=lambda i: (core_blocks[i], i))
+    order = [0] * len(core_blocks)
+    for i, row in enumerate(ascending):
+        order[row] = ascending[len(ascending) - 1 - i]
+    return tuple(order)
 
 
 def columns_per_slice(spatial_splits: Sequence[int], target: Target) -> int:
@@ -371,13 +423,18 @@ def plan_partition(row_loads: Sequence[int], spatial_dim: str, extent: int, targ
     row_splits = balanced_row_splits(row_loads, target.core_rows * per_slice)
     core_blocks = tuple(int(loads[a:b].sum()) for a, b in zip(row_splits, row_splits[1:]))
     row_order: tuple[int, ...] = ()
+    phase_order: tuple[int, ...] = ()
     if interleave and per_slice == 1 and len(core_blocks) > 1:
         order, splits = interleaved_row_sets(row_loads, target.core_rows)
         blocks = tuple(int(loads[list(order[a:b])].sum()) for a, b in zip(splits, splits[1:]))
         if max(blocks) < max(core_blocks):
             row_order, row_splits, core_blocks = order, splits, blocks
+        if min(np.diff(spatial_splits)) >= 2:  # two phases when that lowers the busiest core's work
+            paired = pair_heavy_with_light(core_blocks)
+            if _core_work(core_blocks, spatial_splits, paired).max() < _core_work(core_blocks, spatial_splits, ()).max():
+                phase_order = paired
     return Partition(target.name, row_splits, spatial_dim, spatial_splits, core_blocks,
-                     _imbalance(core_blocks, spatial_splits), row_order)
+                     _imbalance(core_blocks, spatial_splits, phase_order), row_order, phase_order)
 
 
 def spatial_extent(op, cols: int) -> tuple[str, int]:

@@ -29,7 +29,11 @@ of the share) and ``index_layout`` (how the bytes hold the arrays).
 The work split is the layer's ``bsparse.partition`` (bsparse-partition; made
 here on the fly for the target when missing or made for another target):
 output channels (block rows) over the cores of a column, the spatial
-dimension over the columns. Each core streams its work unit in tiles
+dimension over the columns. With two phases (the partition's ``phase_order``)
+each core runs two work units one after the other, each planned within half
+of every L1 budget; the layer is lowered both ways and the device the cost
+model finds faster (`bsparse.interpreter.aie.device_cycles`) is kept. Each
+core streams its work unit in tiles
 planned by `bsparse.passes._tiling.plan_tiles`; the kernel's ``params``
 record the work unit and the plan. On targets without memory tiles (AIE1)
 the cores' DMAs read and write DDR directly.
@@ -45,6 +49,7 @@ convolutions also ``strides``, ``padding``, ``dilations``, ``groups``, ``layout`
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import ClassVar
@@ -69,6 +74,7 @@ from bsparse.passes.partition import (
     SPARSE_ROWS,
     Partition,
     columns_per_slice,
+    halves,
     may_interleave,
     partition_layer,
     row_unit,
@@ -422,29 +428,46 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
     for j in range(len(partition.spatial_ranges)):
         for i in range(len(shares)):
             assignment[j * per_slice + i // target.core_rows, i % target.core_rows] = (j, i)
-    plans: dict[tuple[int, int], tuple[Work, TilePlan]] = {}
+    # each core's work units, run one after the other: (share, spatial range). Two phases: the first
+    # half of the column's slice on its share, the second on share `phase_order` of it; each phase
+    # plans within half of every L1 budget, so both sets of L1 buffers fit.
+    units: dict[tuple[int, int], list[tuple[int, tuple[int, int]]]] = {}
     for core, (j, i) in assignment.items():
-        work = _core_work(layer, shares[i], partition.spatial_ranges[j], weight_shape, target, b)
-        plans[core] = (work, plan_tiles(work, target))
+        if partition.phase_order:
+            first, second = halves(*partition.spatial_ranges[j])
+            units[core] = [(i, first), (partition.phase_order[i], second)]
+        else:
+            units[core] = [(i, partition.spatial_ranges[j])]
+    phase_target = target if not partition.phase_order else dataclasses.replace(
+        target, l1_input_bytes=target.l1_input_bytes // 2, l1_output_bytes=target.l1_output_bytes // 2,
+        l1_weight_bytes=target.l1_weight_bytes // 2, l1_misc_bytes=target.l1_misc_bytes // 2)
+    plans: dict[tuple[int, int, int], tuple[Work, TilePlan]] = {}  # (col, row, phase)
+    for core, items in units.items():
+        for phase, (i, spatial) in enumerate(items):
+            work = _core_work(layer, shares[i], spatial, weight_shape, target, b)
+            plans[(*core, phase)] = (work, plan_tiles(work, phase_target))
 
     # Per column: L2 staging of its input slice and of its cores' output channels on the slice.
     columns: dict[int, tuple[ir.Value, ir.Value]] = {}
     column_first_channel: dict[int, int] = {}
 
-    def output_at(channel: int, column: int, spatial: tuple[int, int]) -> list[int]:
-        """Where output `channel` of a core's slice lands: the column's L2 slice, or the L3 output."""
+    def output_at(channel: int, column: int, spatial: tuple[int, int], slice_start: int) -> list[int]:
+        """Where output `channel` at a core's first output position lands: the column's L2 slice, or the L3 output."""
         if has_l2:
-            return layer.output_offset(channel - column_first_channel[column], 0)
+            return layer.output_offset(channel - column_first_channel[column], spatial[0] - slice_start)
         return layer.output_offset(channel, spatial[0])
 
     for c in sorted({col for col, _ in assignment}):
         if not has_l2:
             columns[c] = (x_l3, y_l3)
             continue
-        cores = [core for core in plans if core[0] == c]
-        work0, plan0 = plans[cores[0]]
-        out_channels = sum(plans[core][0].out_channels for core in cores)
-        slice_start = partition.spatial_ranges[assignment[cores[0]][0]][0]
+        cores = [core for core in assignment if core[0] == c]
+        j0 = assignment[cores[0]][0]
+        slice_start = partition.spatial_ranges[j0][0]
+        work0 = _core_work(layer, shares[assignment[cores[0]][1]], partition.spatial_ranges[j0], weight_shape,
+                           target, b)  # the column's whole slice
+        plan0 = plans[(*cores[0], 0)][1]
+        out_channels = sum(shares[assignment[core][1]].channels for core in cores)
         first_channel = min(shares[assignment[core][1]].first_channel for core in cores)
         column_first_channel[c] = first_channel
         across_in = work0.across.input_extent(work0.across.extent)
@@ -480,8 +503,8 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
         sharing = homes.count(homes[share_index])
         chunk2 = max(1, min(stored, int((l2_share // sharing) // entry_bytes)))
         values_box = [chunk2, *share.entry_shape]
-        users = [core for core, (_, i) in assignment.items() if i == share_index]
-        loads = max(plans[core][1].weight_loads(layer.batch) for core in users)
+        loads = max(plans[(*core, phase)][1].weight_loads(layer.batch) for core, items in units.items()
+                    for phase, (i, _) in enumerate(items) if i == share_index)
         transfers = math.ceil(stored / chunk2) * (1 if chunk2 >= stored else loads)
         v_l2 = build.buffer(mem, "L2", values_box)
         build.dma(share.values, v_l2, values_box, transfers if stored else 0)
@@ -497,76 +520,84 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
         build.dma(share.col_idx, ci_l2, [chunk2], transfers if stored else 0)
         staged.append((v_l2, rp_l2, ci_l2, None))
 
-    # Per core: L1 buffers, DMAs and the kernel call.
+    # Per core: L1 buffers, DMAs and a kernel call per work unit.
     pingpong = 2 if target.l1_double_buffer else 1
-    for (c, r), (work, plan) in plans.items():
-        j, share_index = assignment[c, r]
-        share = shares[share_index]
+    for (c, r), items in units.items():
+        j = assignment[c, r][0]
+        slice_start = partition.spatial_ranges[j][0]
         tile = build.core_tile(c, r)
         x_src, y_dst = columns[c]
-        v_src, rp_src, ci_src, idx_src = staged[share_index]
-        x_box = layer.input_box(plan.k, work.stream.input_extent(plan.t), work.across.input_extent(plan.tc))
-        y_box = layer.output_box(plan.co, plan.t, plan.tc)
-        x_l1 = [build.buffer(tile, "L1", x_box) for _ in range(pingpong)]
-        y_l1 = [build.buffer(tile, "L1", y_box) for _ in range(pingpong)]
-        stored = share.stored
-        v_box = [max(plan.chunk_blocks, 1), *share.entry_shape]
-        v_l1 = build.buffer(tile, "L1", v_box)
-        if share.sparse:
-            index_box = [share.index_chunk(plan.chunk_blocks)]
-            weight_operands = [v_l1, build.buffer(tile, "L1", index_box, build.byte_type)]
-        else:
-            weight_operands = [v_l1, build.buffer(tile, "L1", [plan.co_rows + 1], build.index_type),
-                               build.buffer(tile, "L1", [max(plan.chunk_blocks, 1)], build.index_type)]
-        b_l1 = build.buffer(tile, "L1", [plan.co]) if share.bias is not None else None
-        tiles = layer.batch * plan.output_tiles
-        spatial = partition.spatial_ranges[j]
-        x_at = layer.input_offset(spatial[0]) if not has_l2 else None  # an L2 slice starts at the column's input
-        build.dma(x_src, x_l1[0], x_box, tiles * plan.n_k, src_at=x_at)
-        weight_transfers = plan.chunks * plan.weight_loads(layer.batch)
-        build.dma(v_src, v_l1, v_box, weight_transfers if stored else 0)
-        if share.sparse:
-            build.dma(idx_src, weight_operands[1], index_box, weight_transfers if share.data.index_bytes else 0)
-        else:
-            build.dma(rp_src, weight_operands[1], [plan.co_rows + 1], plan.n_co)
-            build.dma(ci_src, weight_operands[2], [plan.chunk_blocks], weight_transfers if stored else 0)
-        if b_l1 is not None:
-            build.dma(share.bias, b_l1, [plan.co], plan.n_co)
-        if len(share.channel_runs) == 1:
-            build.dma(y_l1[0], y_dst, y_box, tiles, dst_at=output_at(share.first_channel, c, spatial))
-        else:  # each contiguous run of its channels, per channel group, is written by its own DMA
-            local = 0  # the run's first channel among the core's
-            for lo, hi in share.channel_runs:
-                start = local
-                while start < local + hi - lo:
-                    end = min(local + hi - lo, (start // plan.co + 1) * plan.co)
-                    build.dma(y_l1[0], y_dst, layer.output_box(end - start, plan.t, plan.tc),
-                              layer.batch * plan.n_t * plan.n_tc,
-                              src_at=layer.output_offset(start % plan.co, 0),
-                              dst_at=output_at(lo + start - local, c, spatial))
-                    start = end
-                local += hi - lo
-        params = dict(params_common)
-        params.update({
-            "block_rows": _flat(share.block_runs), "channels": _flat(share.channel_runs),
-            "spatial": _array(spatial), "spatial_dim": ir.StringAttr.get(partition.spatial_dim),
-            "tile": _array([plan.t, plan.tc]), "output_tiles": _i64(tiles), "k_chunks": _i64(plan.n_k),
-            "channel_groups": _i64(plan.n_co),
-            "weight_chunks": _i64(plan.chunks), "weight_resident": ir.BoolAttr.get(plan.weight_resident),
-            "calls": _i64(plan.calls(layer.batch)),
-        })
-        if share.sparse:
+        kernels = []
+        for phase, (share_index, spatial) in enumerate(items):
+            work, plan = plans[c, r, phase]
+            share = shares[share_index]
+            v_src, rp_src, ci_src, idx_src = staged[share_index]
+            x_box = layer.input_box(plan.k, work.stream.input_extent(plan.t), work.across.input_extent(plan.tc))
+            y_box = layer.output_box(plan.co, plan.t, plan.tc)
+            x_l1 = [build.buffer(tile, "L1", x_box) for _ in range(pingpong)]
+            y_l1 = [build.buffer(tile, "L1", y_box) for _ in range(pingpong)]
+            stored = share.stored
+            v_box = [max(plan.chunk_blocks, 1), *share.entry_shape]
+            v_l1 = build.buffer(tile, "L1", v_box)
+            if share.sparse:
+                index_box = [share.index_chunk(plan.chunk_blocks)]
+                weight_operands = [v_l1, build.buffer(tile, "L1", index_box, build.byte_type)]
+            else:
+                weight_operands = [v_l1, build.buffer(tile, "L1", [plan.co_rows + 1], build.index_type),
+                                   build.buffer(tile, "L1", [max(plan.chunk_blocks, 1)], build.index_type)]
+            b_l1 = build.buffer(tile, "L1", [plan.co]) if share.bias is not None else None
+            tiles = layer.batch * plan.output_tiles
+            if has_l2:  # from the column's L2 slice, at the unit's first input
+                x_at = [a - s for a, s in zip(layer.input_offset(spatial[0]), layer.input_offset(slice_start))]
+            else:
+                x_at = layer.input_offset(spatial[0])
+            build.dma(x_src, x_l1[0], x_box, tiles * plan.n_k, src_at=x_at)
+            weight_transfers = plan.chunks * plan.weight_loads(layer.batch)
+            build.dma(v_src, v_l1, v_box, weight_transfers if stored else 0)
+            if share.sparse:
+                build.dma(idx_src, weight_operands[1], index_box, weight_transfers if share.data.index_bytes else 0)
+            else:
+                build.dma(rp_src, weight_operands[1], [plan.co_rows + 1], plan.n_co)
+                build.dma(ci_src, weight_operands[2], [plan.chunk_blocks], weight_transfers if stored else 0)
+            if b_l1 is not None:
+                build.dma(share.bias, b_l1, [plan.co], plan.n_co)
+            if len(share.channel_runs) == 1:
+                build.dma(y_l1[0], y_dst, y_box, tiles, dst_at=output_at(share.first_channel, c, spatial, slice_start))
+            else:  # each contiguous run of its channels, per channel group, is written by its own DMA
+                local = 0  # the run's first channel among the core's
+                for lo, hi in share.channel_runs:
+                    start = local
+                    while start < local + hi - lo:
+                        end = min(local + hi - lo, (start // plan.co + 1) * plan.co)
+                        build.dma(y_l1[0], y_dst, layer.output_box(end - start, plan.t, plan.tc),
+                                  layer.batch * plan.n_t * plan.n_tc,
+                                  src_at=layer.output_offset(start % plan.co, 0),
+                                  dst_at=output_at(lo + start - local, c, spatial, slice_start))
+                        start = end
+                    local += hi - lo
+            params = dict(params_common)
             params.update({
-                "pattern": ir.StringAttr.get(share.data.pattern), "stored": _i64(stored),
-                "index_layout": ir.DictAttr.get({k: ir.StringAttr.get(v) for k, v in share.layout.items()}),
+                "block_rows": _flat(share.block_runs), "channels": _flat(share.channel_runs),
+                "spatial": _array(spatial), "spatial_dim": ir.StringAttr.get(partition.spatial_dim),
+                "tile": _array([plan.t, plan.tc]), "output_tiles": _i64(tiles), "k_chunks": _i64(plan.n_k),
+                "channel_groups": _i64(plan.n_co),
+                "weight_chunks": _i64(plan.chunks), "weight_resident": ir.BoolAttr.get(plan.weight_resident),
+                "calls": _i64(plan.calls(layer.batch)),
             })
-        core = _create("aie.core", operands=[tile], regions=1)
-        with ir.InsertionPoint(core.regions[0].blocks.append()):
+            if share.sparse:
+                params.update({
+                    "pattern": ir.StringAttr.get(share.data.pattern), "stored": _i64(stored),
+                    "index_layout": ir.DictAttr.get({k: ir.StringAttr.get(v) for k, v in share.layout.items()}),
+                })
             operands = [x_l1[0], *weight_operands, y_l1[0]] + ([b_l1] if b_l1 is not None else [])
             segments = [1] * (len(weight_operands) + 2) + [1 if b_l1 is not None else 0]
-            _create(kernel, operands=operands, attributes={
-                "params": ir.DictAttr.get(params), "operandSegmentSizes": ir.DenseI32ArrayAttr.get(segments),
-            })
+            kernels.append((operands, params, segments))
+        core = _create("aie.core", operands=[tile], regions=1)
+        with ir.InsertionPoint(core.regions[0].blocks.append()):
+            for operands, params, segments in kernels:
+                _create(kernel, operands=operands, attributes={
+                    "params": ir.DictAttr.get(params), "operandSegmentSizes": ir.DenseI32ArrayAttr.get(segments),
+                })
 
 
 # ----------------------------------------------------------------------------- patterns
@@ -622,14 +653,29 @@ def _lower(op, rewriter, target: targets.Target, dtype: str):
         y_space = _space(op.result, target, dtype)
         y_l3 = memref.AllocOp(_memref(layer.out_shape, result_type.element_type, y_space), [], []).result
         shares = _shares(data, bias, partition, elt, loc)
-        device = _create("aie.device", attributes={"target": ir.StringAttr.get(target.name),
-                                                   "dtype": ir.StringAttr.get(dtype)}, regions=1)
-        with ir.InsertionPoint(device.regions[0].blocks.append()):
-            try:
-                _emit_device(layer, partition, shares, x_l3, y_l3, weight_shape, common, target, dtype, elt, kernel)
-            except BsparseError as err:
-                err.ir_location = loc  # reported at the layer, not at the module
-                raise
+        # Two phases (bsparse-partition's phase_order) balance compute but halve each core's L1 budgets
+        # and double its calls: the cost model decides between them and one phase.
+        variants = [partition] + ([dataclasses.replace(partition, phase_order=())] if partition.phase_order else [])
+        devices = []
+        for variant in variants:
+            device = _create("aie.device", attributes={"target": ir.StringAttr.get(target.name),
+                                                       "dtype": ir.StringAttr.get(dtype)}, regions=1)
+            with ir.InsertionPoint(device.regions[0].blocks.append()):
+                try:
+                    _emit_device(layer, variant, shares, x_l3, y_l3, weight_shape, common, target, dtype, elt, kernel)
+                except BsparseError as err:
+                    if variant is not partition or len(variants) == 1:
+                        err.ir_location = loc  # reported at the layer, not at the module
+                        raise
+                    device.erase()  # two phases do not fit: one phase
+                    continue
+            devices.append(device)
+        if len(devices) > 1:
+            from bsparse.interpreter.aie import device_cycles  # the cost model, below the passes
+
+            costs = [device_cycles(device.opview if hasattr(device, "opview") else device) for device in devices]
+            for device in (devices[1:] if costs[0] <= costs[1] else devices[:1]):
+                device.erase()
         y = bufferization.ToTensorOp(ir.RankedTensorType.get(list(layer.out_shape), result_type.element_type),
                                      y_l3, restrict=True).result
         if op.operation.name == "bsparse.matmul" and tuple(result_type.shape) != layer.out_shape:
