@@ -134,7 +134,7 @@ def test_non_block_patterns_compile_to_their_packed_format(name, pattern, sparsi
     program = bsparse.compile(imported(name), pattern=pattern, sparsity=sparsity, target="aie2-2x2", progress=False)
     assert program.options["pattern"] == pattern
     packed = program.stages["packed"]
-    assert f'"bsparse.packed_sparse"' in packed and f'"{pattern}", f32>' in packed
+    assert '"bsparse.packed_sparse"' in packed and f'"{pattern}", f32>' in packed
     assert '"aie.matmul_sparse"' in program.stages["aie"] or '"aie.conv2d_sparse"' in program.stages["aie"]
     (expected,), _ = program.run(x, stage="sparsified")
     for stage in ("packed", "partitioned", "aie"):

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bsparse.patterns.formats import SparseData, format_for
+from references import gemm_view
 
 CASES = settings(max_examples=60, deadline=None)
 
@@ -15,11 +16,6 @@ shapes = st.one_of(
     st.tuples(st.integers(1, 24), st.integers(1, 40)),
     st.tuples(st.integers(1, 12), st.integers(1, 9), st.integers(1, 3), st.integers(1, 3)),
 )
-
-
-def gemm(weight: np.ndarray) -> np.ndarray:
-    """The GEMM view, written out: K ordered (*window, in)."""
-    return np.moveaxis(weight, 1, -1).reshape(weight.shape[0], -1)
 
 
 def random_weight(shape, density, seed, zero_rows=0.0) -> np.ndarray:
@@ -33,7 +29,7 @@ def random_weight(shape, density, seed, zero_rows=0.0) -> np.ndarray:
 def nm_weight(shape, n, m, seed) -> np.ndarray:
     """A weight with at most n nonzeros in every group of m consecutive K positions (GEMM view)."""
     weight = random_weight(shape, 1.0, seed)
-    matrix = gemm(weight).copy()
+    matrix = gemm_view(weight).copy()
     rng = np.random.default_rng(seed + 1)
     for row in matrix:
         for start in range(0, row.size, m):
@@ -62,7 +58,7 @@ def test_csr_stores_exactly_the_nonzeros(shape, density, seed):
     data = format_for("unstructured").pack("unstructured", weight)
     check_round_trip(data, weight)
     assert data.stored == np.count_nonzero(weight)
-    np.testing.assert_array_equal(data.row_values(), np.count_nonzero(gemm(weight), axis=1))
+    np.testing.assert_array_equal(data.row_values(), np.count_nonzero(gemm_view(weight), axis=1))
 
 
 @CASES
@@ -73,7 +69,7 @@ def test_nm_stores_n_per_group_and_marks_one_bit_per_position(shape, nm, seed):
     pattern = f"nm:{n}:{m}"
     data = format_for(pattern).pack(pattern, weight)
     check_round_trip(data, weight)
-    k = gemm(weight).shape[1]
+    k = gemm_view(weight).shape[1]
     groups = -(-k // m)
     assert data.stored == shape[0] * groups * n
     assert data.index_bytes == shape[0] * -(-(groups * m) // 8)
@@ -100,7 +96,7 @@ def test_gs_stores_the_same_count_in_every_bank(shape, banks, density, seed):
     pattern = f"gs:{banks}"
     data = format_for(pattern).pack(pattern, weight)
     check_round_trip(data, weight)
-    matrix = gemm(weight)
+    matrix = gemm_view(weight)
     counts = [np.count_nonzero(matrix[:, b::banks], axis=1) for b in range(banks)]
     assert data.stored == shape[0] * banks * int(np.max(counts))
 
@@ -112,7 +108,7 @@ def test_tiles_store_each_tile_densely_over_the_union_of_its_positions(shape, si
     pattern = f"tw:{size}"
     data = format_for(pattern).pack(pattern, weight)
     check_round_trip(data, weight)
-    matrix = gemm(weight)
+    matrix = gemm_view(weight)
     survivors = np.flatnonzero(np.any(matrix != 0, axis=1))
     expected = sum(len(survivors[t:t + size]) * np.count_nonzero(np.any(matrix[survivors[t:t + size]] != 0, axis=0))
                    for t in range(0, len(survivors), size))
@@ -124,7 +120,7 @@ def test_tiles_store_each_tile_densely_over_the_union_of_its_positions(shape, si
 def test_tvw_adds_2_of_4_inside_tiles(shape, size, seed):
     rng = np.random.default_rng(seed)
     weight = random_weight(shape, 1.0, seed, zero_rows=0.3)
-    matrix = gemm(weight).copy()
+    matrix = gemm_view(weight).copy()
     kept_k = rng.random(matrix.shape[1]) < 0.6  # one K support for all channels, then 2:4 along it
     matrix[:, ~kept_k] = 0
     positions = np.flatnonzero(kept_k)

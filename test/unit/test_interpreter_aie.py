@@ -32,6 +32,7 @@ from bsparse.passes.partition import even_splits
 from bsparse.patterns import BlockPattern
 from bsparse.pipeline import run_pipeline
 from irtext import array_attr, op_names, ops_named, packed_sparse, packed_weight, tensor
+from references import gemm_view
 
 RTOL, ATOL = 1e-4, 1e-5
 TARGETS = ["aie2-2x2", "aie2-4x4", "aie1-vc1902", "aie2-phoenix"]
@@ -695,11 +696,6 @@ def test_each_channel_run_of_each_channel_group_is_written_once_per_output_tile(
 
 
 # ----------------------------------------------------------------------------- (e) non-block patterns
-
-
-def gemm_view(weight: np.ndarray) -> np.ndarray:
-    """[out, K] with K ordered (*window, in), written out independently of bsparse."""
-    return np.moveaxis(weight, 1, -1).reshape(weight.shape[0], -1)
 
 
 def stored_per_position(pattern: str, weight: np.ndarray) -> int:

@@ -1,6 +1,5 @@
 """Pruning definitions of every pattern, checked against loop references written from PATTERNS.md."""
 
-import itertools
 import math
 
 import numpy as np
@@ -20,19 +19,13 @@ from bsparse.patterns import (
     parse_pattern,
 )
 from bsparse.patterns.gemm import from_gemm, to_gemm
+from references import gemm_view
 
 SPARSITIES = [0.0, 0.25, 0.5, 0.75, 0.9]
 WINDOWS = [(), (1, 1), (3, 3), (1, 3), (2,)]
 
 
 # ---------------------------------------------------------------- references
-
-
-def gemm_rows(weight):
-    """The GEMM view [out, K] by explicit loops, K ordered (*window, in)."""
-    out, inp, *window = weight.shape
-    taps = list(itertools.product(*(range(n) for n in window)))
-    return np.array([[weight[(o, c, *t)] for t in taps for c in range(inp)] for o in range(out)]).reshape(out, len(taps) * inp)
 
 
 def unit_score(values, score):
@@ -129,7 +122,7 @@ def test_gemm_round_trip_and_loop_order(shape, seed):
     out, inp, window = shape
     weight = random_weight(np.random.default_rng(seed), out, inp, window)
     matrix = to_gemm(weight)
-    np.testing.assert_array_equal(matrix, gemm_rows(weight))
+    np.testing.assert_array_equal(matrix, gemm_view(weight))
     np.testing.assert_array_equal(from_gemm(matrix, weight.shape), weight)
     np.testing.assert_array_equal(from_gemm(to_gemm(weight != 0), weight.shape), weight != 0)
 
@@ -321,7 +314,7 @@ def test_nm_keeps_the_n_largest_of_every_m_group(shape, nm, seed):
     weight = random_weight(np.random.default_rng(seed), *shape)
     pattern = NMPattern(n, m)
     mask = pattern.masks([weight], 1 - n / m)[0]
-    rows, keep = gemm_rows(weight), gemm_rows(mask)
+    rows, keep = gemm_view(weight), gemm_view(mask)
     for row, kept in zip(rows, keep):
         for start in range(0, len(row), m):
             group, group_kept = row[start : start + m], kept[start : start + m]
@@ -364,8 +357,8 @@ def test_tw_matches_the_definition(shape, tile, sparsity, score, seed):
     weight = random_weight(np.random.default_rng(seed), *shape)
     pattern = TileWisePattern(tile)
     mask = pattern.masks([weight], sparsity, "layer", score)[0]
-    want, structure = reference_tw([gemm_rows(weight).astype(np.float64)], sparsity, tile, "layer", score)
-    got = gemm_rows(mask)
+    want, structure = reference_tw([gemm_view(weight).astype(np.float64)], sparsity, tile, "layer", score)
+    got = gemm_view(mask)
     np.testing.assert_array_equal(got, want[0])
     # zeros come in whole output channels and whole tile K-vectors
     for channels, _ in structure[0]:
@@ -393,9 +386,9 @@ def test_tw_global_ranks_channels_and_k_vectors_over_all_layers(layer_shapes, ti
     rng = np.random.default_rng(seed)
     weights = [random_weight(rng, *s) * rng.uniform(0.1, 10) for s in layer_shapes]
     masks = TileWisePattern(tile).masks(weights, sparsity, "global", score)
-    want, _ = reference_tw([gemm_rows(w).astype(np.float64) for w in weights], sparsity, tile, "global", score)
+    want, _ = reference_tw([gemm_view(w).astype(np.float64) for w in weights], sparsity, tile, "global", score)
     for mask, expected in zip(masks, want):
-        np.testing.assert_array_equal(gemm_rows(mask), expected)
+        np.testing.assert_array_equal(gemm_view(mask), expected)
 
 
 def test_tw_global_takes_the_channels_of_the_weaker_layer_first():
@@ -427,9 +420,9 @@ def assert_tvw_step(rows, got, tw_mask, tiles):
 def test_tvw_is_tw_then_2_of_4_along_kept_k(shape, tile, sparsity, score, seed):
     weight = random_weight(np.random.default_rng(seed), *shape)
     mask = TileVectorWisePattern(tile).masks([weight], sparsity, "layer", score)[0]
-    rows = gemm_rows(weight).astype(np.float64)
+    rows = gemm_view(weight).astype(np.float64)
     tw_mask, structure = reference_tw([rows], 2 * sparsity - 1, tile, "layer", score)
-    assert_tvw_step(rows, gemm_rows(mask), tw_mask[0], structure[0])
+    assert_tvw_step(rows, gemm_view(mask), tw_mask[0], structure[0])
     assert_prune_consistent(TileVectorWisePattern(tile), weight, sparsity, mask, score)
 
 
@@ -456,7 +449,7 @@ def test_gs_keeps_the_same_count_in_every_bank(shape, banks, sparsity, seed):
     weight = random_weight(np.random.default_rng(seed), *shape)
     pattern = GatherScatterPattern(banks)
     mask = pattern.masks([weight], sparsity)[0]
-    rows, keep = gemm_rows(weight), gemm_rows(mask)
+    rows, keep = gemm_view(weight), gemm_view(mask)
     k = rows.shape[1]
     n = round((1 - sparsity) * -(-k // banks))
     n = max(n, 1) if sparsity < 1 else n  # a bank keeps at least one value below 100%

@@ -1,6 +1,5 @@
 """bsparse-sparsify: block counts, scoring, scopes and keep rules, and every other pattern's definition, checked independently."""
 
-import itertools
 import math
 
 import numpy as np
@@ -17,6 +16,7 @@ from bsparse.passes.sparsify import weight_uses  # noqa: E402
 from bsparse.patterns import BlockPattern, TileWisePattern, parse_pattern  # noqa: E402
 from bsparse.pipeline import run_pipeline  # noqa: E402
 from irtext import ops_named, tensor  # noqa: E402
+from references import gemm_view, zero_blocks  # noqa: E402
 
 
 def model():
@@ -25,17 +25,6 @@ def model():
         nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 32, 3, padding=1),
         nn.Flatten(), nn.Linear(32 * 4 * 4, 24),
     ).eval()
-
-
-def zero_blocks(weight, r=8, c=8):
-    """Counts all-zero r x c blocks by explicit loops (edge blocks partial)."""
-    out, inp = weight.shape[:2]
-    zero = total = 0
-    for i in range(0, out, r):
-        for j in range(0, inp, c):
-            total += 1
-            zero += not np.any(weight[i : i + r, j : j + c])
-    return zero, total
 
 
 def weights(module):
@@ -99,21 +88,9 @@ def test_out_of_range_sparsity_is_rejected(ctx):
 # explicit loops over the GEMM view, K ordered (*window, in): k = tap * in + c.
 
 
-def gemm(weight) -> np.ndarray:
-    """[out, K], K ordered (*window, in), by explicit loops."""
-    out, inp = weight.shape[:2]
-    taps = list(itertools.product(*map(range, weight.shape[2:])))
-    matrix = np.zeros((out, len(taps) * inp))
-    for o in range(out):
-        for t, tap in enumerate(taps):
-            for c in range(inp):
-                matrix[o, t * inp + c] = weight[(o, c, *tap)]
-    return matrix
-
-
 def check_nm(before, after, n, m):
     """At most (here exactly, all weights being nonzero) min(n, group) nonzeros in every m-group along K, the largest."""
-    b, a = gemm(before), gemm(after)
+    b, a = gemm_view(before), gemm_view(after)
     for row_b, row_a in zip(b, a):
         for start in range(0, len(row_b), m):
             group_b, group_a = np.abs(row_b[start:start + m]), row_a[start:start + m]
@@ -125,7 +102,7 @@ def check_nm(before, after, n, m):
 
 def check_tiles(before, after, sparsity, tile):
     """TW: zero channels, then whole K-vectors of tiles of `tile` survivors, counts as the paper's even split."""
-    b, a = gemm(before), gemm(after)
+    b, a = gemm_view(before), gemm_view(after)
     share = 1 - math.sqrt(1 - sparsity)
     alive = a.any(axis=1)
     assert (~alive).sum() == round(share * len(a))
@@ -146,7 +123,7 @@ def check_tvw(before, after, sparsity, tile):
     """TVW = TW at 2s - 1 (itself checked by `check_tiles`), then in each tile 2 of every 4 consecutive kept K per channel."""
     tw = TileWisePattern(tile).prune(before, 2 * sparsity - 1)
     check_tiles(before, tw, 2 * sparsity - 1, tile)
-    b, t, a = gemm(before), gemm(tw), gemm(after)
+    b, t, a = gemm_view(before), gemm_view(tw), gemm_view(after)
     assert not np.any(a[t == 0])  # only what TW kept
     channels = np.flatnonzero(t.any(axis=1))
     for start in range(0, len(channels), tile):
@@ -162,7 +139,7 @@ def check_tvw(before, after, sparsity, tile):
 
 def check_gs(before, after, sparsity, banks):
     """Every (row, bank k mod B) keeps the same n = round((1 - s) ceil(K / B)) largest |w|."""
-    b, a = gemm(before), gemm(after)
+    b, a = gemm_view(before), gemm_view(after)
     k = b.shape[1]
     n = round((1 - sparsity) * -(-k // banks))
     for row_b, row_a in zip(b, a):
@@ -250,7 +227,7 @@ def test_pattern_sees_the_logical_weight_of_kn_matmuls_and_hwcf_convs(ctx, text)
 def test_nm_groups_run_over_input_channels_of_one_tap():
     """The GEMM view the checks use: K = (tap, channel), channel fastest (ASP's order for convolutions)."""
     weight = np.arange(2 * 3 * 2 * 1, dtype=float).reshape(2, 3, 2, 1) + 1  # [out 2, in 3, 2x1 window]
-    assert gemm(weight)[0].tolist() == [1, 3, 5, 2, 4, 6]
+    assert gemm_view(weight)[0].tolist() == [1, 3, 5, 2, 4, 6]
 
 
 def test_global_scope_of_unstructured_ranks_all_layers_together(ctx):
@@ -275,13 +252,13 @@ def test_global_scope_of_tw_ranks_channels_and_vectors_of_all_layers(ctx):
     run_pipeline(module, "bsparse-sparsify{pattern=tw:8 sparsity=0.5 scope=global}")
     after = weights(module)
     share = 1 - math.sqrt(0.5)
-    rms = np.concatenate([np.sqrt(np.mean(gemm(before[label]) ** 2, axis=1)) for label in before])
-    alive = np.concatenate([gemm(after[label]).any(axis=1) for label in before])
+    rms = np.concatenate([np.sqrt(np.mean(gemm_view(before[label]) ** 2, axis=1)) for label in before])
+    alive = np.concatenate([gemm_view(after[label]).any(axis=1) for label in before])
     assert (~alive).sum() == round(share * len(alive))  # one ranking of all 72 channels
     assert rms[~alive].max() <= rms[alive].min()
     vectors = zero_vectors = 0
     for label in before:
-        a = gemm(after[label])
+        a = gemm_view(after[label])
         channels = np.flatnonzero(a.any(axis=1))
         for start in range(0, len(channels), 8):
             cells = a[channels[start:start + 8]] != 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import itertools
 import math
 from collections import OrderedDict
 
@@ -17,6 +16,7 @@ import bsparse  # noqa: E402
 from bsparse.errors import BsparseError, OptionError  # noqa: E402
 from bsparse.patterns import BlockPattern, TileWisePattern, parse_pattern  # noqa: E402
 from bsparse.training import CubicSchedule, Pruning, block_sparsity, finalize, prune  # noqa: E402
+from references import gemm_view, zero_blocks  # noqa: E402
 from torch.nn.utils import parametrize  # noqa: E402
 
 
@@ -34,18 +34,6 @@ def cnn() -> nn.Module:
         conv1=nn.Conv2d(1, 16, 3, padding=1), relu1=nn.ReLU(), conv2=nn.Conv2d(16, 32, 3, padding=1),
         relu2=nn.ReLU(), conv3=nn.Conv2d(32, 32, 3, padding=1, groups=2), relu3=nn.ReLU(),
         flatten=nn.Flatten(), fc=nn.Linear(32 * 4 * 4, 10))).eval()
-
-
-def zero_blocks(weight, r=8, c=8) -> tuple[int, int]:
-    """(all-zero blocks, blocks) of a [out, in, *window] weight, by explicit loops (edge blocks partial)."""
-    weight = weight.detach().numpy()
-    out, inp = weight.shape[:2]
-    zero = total = 0
-    for i in range(0, out, r):
-        for j in range(0, inp, c):
-            total += 1
-            zero += not np.any(weight[i:i + r, j:j + c])
-    return zero, total
 
 
 def train_steps(model, optimizer, steps, in_shape=(64,), seed=0):
@@ -314,19 +302,6 @@ def test_digits_mlp_meets_the_acceptance_criterion():
 # explicit loops, independently of bsparse.patterns; TVW's TW step is TileWisePattern's (checked as TW).
 
 
-def gemm(weight) -> np.ndarray:
-    """[out, K] with k = tap * in + c, by explicit loops."""
-    weight = weight.detach().numpy() if isinstance(weight, torch.Tensor) else weight
-    out, inp = weight.shape[:2]
-    taps = list(itertools.product(*map(range, weight.shape[2:])))
-    matrix = np.zeros((out, len(taps) * inp))
-    for o in range(out):
-        for t, tap in enumerate(taps):
-            for c in range(inp):
-                matrix[o, t * inp + c] = weight[(o, c, *tap)]
-    return matrix
-
-
 def tw_structure(a: np.ndarray, sparsity: float, tile: int) -> None:
     """Whole zero channels, then whole zero K-vectors of tiles of `tile` surviving channels, as the even split."""
     share = 1 - math.sqrt(1 - sparsity)
@@ -344,7 +319,7 @@ def tw_structure(a: np.ndarray, sparsity: float, tile: int) -> None:
 
 def satisfies(pattern: str, sparsity: float, weight, dense) -> None:
     """`weight` (pruned, maybe trained since) has exactly the structure `pattern` at `sparsity` defines."""
-    a, d = gemm(weight), gemm(dense)
+    a, d = gemm_view(weight), gemm_view(dense)
     name, _, params = pattern.partition(":")
     if name == "unstructured":
         assert (a == 0).sum() == round(sparsity * a.size)
@@ -362,7 +337,7 @@ def satisfies(pattern: str, sparsity: float, weight, dense) -> None:
         tw_structure(a, sparsity, int(params))
     elif name == "tvw":
         tile = int(params)
-        t = gemm(TileWisePattern(tile).prune(dense if isinstance(dense, np.ndarray) else dense.numpy(), 2 * sparsity - 1))
+        t = gemm_view(TileWisePattern(tile).prune(dense if isinstance(dense, np.ndarray) else dense.numpy(), 2 * sparsity - 1))
         tw_structure(t, 2 * sparsity - 1, tile)
         assert not np.any(a[t == 0])
         channels = np.flatnonzero(t.any(axis=1))
@@ -422,7 +397,7 @@ def test_nm_groups_a_convs_input_channels_per_kernel_tap():
     prune(model, "nm:2:4", 0.5)
     for name, weight in dense.items():
         satisfies("nm:2:4", 0.5, getattr(model, name).weight, weight)
-        a, d = gemm(getattr(model, name).weight), np.abs(gemm(weight))
+        a, d = gemm_view(getattr(model, name).weight), np.abs(gemm_view(weight))
         for row_a, row_d in zip(a, d):  # the two largest of each group survive
             for start in range(0, len(row_a), 4):
                 kept = row_a[start:start + 4] != 0
@@ -476,7 +451,7 @@ def test_gradual_non_block_patterns_end_at_their_definition(pattern, options):
         weight = getattr(model, name).weight
         if pattern.startswith("tvw"):  # TW at 2 * 0.75 - 1 = 0.5 zeroes whole channels, then 2:4 per tile
             np.testing.assert_array_equal(weight.detach().numpy() != 0, getattr(model, name).parametrizations.weight[0].mask)
-            a = gemm(weight)
+            a = gemm_view(weight)
             alive = a.any(axis=1)
             assert (~alive).sum() == round((1 - math.sqrt(0.5)) * len(a))
             channels = np.flatnonzero(alive)

@@ -368,7 +368,7 @@ def halves(first: int, end: int) -> tuple[tuple[int, int], tuple[int, int]]:
     return (first, middle), (middle, end)
 
 
-def _core_work(core_blocks: Sequence[int], spatial_splits: Sequence[int], phase_order: Sequence[int]) -> np.ndarray:
+def _core_loads(core_blocks: Sequence[int], spatial_splits: Sequence[int], phase_order: Sequence[int]) -> np.ndarray:
     """``[columns, cores]``: stored blocks x output positions each used core computes."""
     blocks = np.asarray(core_blocks, dtype=np.int64)
     if not phase_order:
@@ -382,7 +382,7 @@ def _core_work(core_blocks: Sequence[int], spatial_splits: Sequence[int], phase_
 
 def _imbalance(core_blocks: Sequence[int], spatial_splits: Sequence[int], phase_order: Sequence[int] = ()) -> float:
     """Largest over mean MACs of the used cores (1.0 when there is no work)."""
-    work = _core_work(core_blocks, spatial_splits, phase_order)
+    work = _core_loads(core_blocks, spatial_splits, phase_order)
     if not work.size or work.sum() == 0:
         return 1.0
     return float(work.max() / work.mean())
@@ -431,7 +431,7 @@ def plan_partition(row_loads: Sequence[int], spatial_dim: str, extent: int, targ
             row_order, row_splits, core_blocks = order, splits, blocks
         if min(np.diff(spatial_splits)) >= 2:  # two phases when that lowers the busiest core's work
             paired = pair_heavy_with_light(core_blocks)
-            if _core_work(core_blocks, spatial_splits, paired).max() < _core_work(core_blocks, spatial_splits, ()).max():
+            if _core_loads(core_blocks, spatial_splits, paired).max() < _core_loads(core_blocks, spatial_splits, ()).max():
                 phase_order = paired
     return Partition(target.name, row_splits, spatial_dim, spatial_splits, core_blocks,
                      _imbalance(core_blocks, spatial_splits, phase_order), row_order, phase_order)

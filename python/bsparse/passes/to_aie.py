@@ -673,7 +673,7 @@ def _lower(op, rewriter, target: targets.Target, dtype: str):
         if len(devices) > 1:
             from bsparse.interpreter.aie import device_cycles  # the cost model, below the passes
 
-            costs = [device_cycles(device.opview if hasattr(device, "opview") else device) for device in devices]
+            costs = [device_cycles(device) for device in devices]
             for device in (devices[1:] if costs[0] <= costs[1] else devices[:1]):
                 device.erase()
         y = bufferization.ToTensorOp(ir.RankedTensorType.get(list(layer.out_shape), result_type.element_type),
