@@ -12,18 +12,24 @@ import torch_mlir.ir as ir
 
 from bsparse.dialects.bsparse import BsrType, PackedSparseOp, PackedWeightOp, SparseType
 from bsparse.irutil import dense_to_numpy, numpy_to_dense
-from bsparse.patterns import BsrData
-from bsparse.patterns.formats import SparseData
+from bsparse.patterns import BsrData, SparseData
 
-__all__ = ["PACKED_OPS", "packed_data", "packed_sparse_data", "packed_sparse_op", "packed_weight_op", "weight_data"]
+__all__ = ["PACKED_OPS", "packed_data", "packed_op", "packed_sparse_data", "packed_sparse_op", "packed_weight_op",
+           "weight_data"]
 
 PACKED_OPS = (PackedWeightOp.OPERATION_NAME, PackedSparseOp.OPERATION_NAME)
 """Ops that define a packed weight."""
 
 
-def weight_data(op) -> BsrData | SparseData:
-    """The data of either packed weight op."""
-    return packed_sparse_data(op) if op.operation.name == PackedSparseOp.OPERATION_NAME else packed_data(op)
+def weight_data(op):
+    """The data of either packed weight op (`bsparse.patterns.format`: it carries its format)."""
+    return _READERS[op.operation.name](op)
+
+
+def packed_op(data, elt: ir.Type, loc: ir.Location):
+    """Creates the packed weight op holding `data` (values of type `elt`) at the insertion point: the
+    op of its format's encoding (``ENCODING``)."""
+    return _WRITERS[data.format.ENCODING](data, elt, loc)
 
 
 def packed_sparse_data(op: PackedSparseOp) -> SparseData:
@@ -75,3 +81,10 @@ def packed_weight_op(data: BsrData, elt: ir.Type, loc: ir.Location) -> PackedWei
         attributes=attributes, loc=loc,
     )
     return op.opview
+
+
+_READERS = {PackedWeightOp.OPERATION_NAME: packed_data, PackedSparseOp.OPERATION_NAME: packed_sparse_data}
+"""Packed weight op name -> the reader of its data."""
+
+_WRITERS = {"bsr": packed_weight_op, "indexed": packed_sparse_op}
+"""Format encoding (`bsparse.patterns.format.Format.ENCODING`) -> the writer of its op."""

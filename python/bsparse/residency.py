@@ -6,7 +6,7 @@ sharing it") rather than sending them back to DDR. bsparse does the same,
 per tensor: a tensor that flows from one layer to the next stays on chip
 when its bytes at the costed type fit `activation_capacity` of the target,
 the share of every memory tile that bsparse-to-aie gives a column's input
-slice. The program's inputs and results always live in DDR. (The rule looks
+slice (``l2_bytes // l2_shares`` of each, a target field). The program's inputs and results always live in DDR. (The rule looks
 at each tensor alone, not at all tensors live at once: a residual branch's
 input counts against the same capacity only through this per-tensor bound.)
 
@@ -24,10 +24,7 @@ import torch_mlir.ir as ir
 from bsparse.dtypes import COSTED_DTYPES
 from bsparse.targets import Target
 
-__all__ = ["L2_MEMORY_SPACE", "L2_SHARES", "activation_capacity", "memory_level", "stays_on_chip"]
-
-L2_SHARES = 3
-"""A memtile is shared by a column's input slice, its output slice and one row's weights: a third each."""
+__all__ = ["L2_MEMORY_SPACE", "activation_capacity", "memory_level", "stays_on_chip"]
 
 L2_MEMORY_SPACE = 2
 """Memory space of a host memref that lives in the memory tiles (an integer memory space, as upstream)."""
@@ -35,7 +32,7 @@ L2_MEMORY_SPACE = 2
 
 def activation_capacity(target: Target) -> int:
     """Bytes of activations the memory tiles keep between layers."""
-    return target.num_memtiles * target.l2_bytes // L2_SHARES
+    return target.num_memtiles * target.l2_bytes // target.l2_shares
 
 
 def _feeds_return(value: ir.Value) -> bool:

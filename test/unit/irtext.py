@@ -54,9 +54,9 @@ def packed_weight(weight: np.ndarray, block: tuple[int, int]) -> tuple[str, str]
 
 def packed_sparse(weight: np.ndarray, pattern: str) -> tuple[str, str]:
     """The generic-form ``%w = bsparse.packed_sparse`` of `weight` in `pattern`'s format and its type (needs a context)."""
-    from bsparse.patterns.formats import format_for
+    from bsparse.patterns import format_for
 
-    data = format_for(pattern).pack(pattern, weight)
+    data = format_for(pattern).pack(weight)
     index = []
     for name, array in sorted(data.index.items()):
         array = array.view(np.int8) if array.dtype == np.uint8 else array

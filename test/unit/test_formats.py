@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bsparse.patterns.formats import SparseData, format_for
+from bsparse.patterns import SparseData, format_for
 from references import gemm_view
 
 CASES = settings(max_examples=60, deadline=None)
@@ -55,7 +55,7 @@ def check_round_trip(data: SparseData, weight: np.ndarray) -> None:
 @given(shapes, st.sampled_from([0.0, 0.1, 0.5, 1.0]), st.integers(0, 1000))
 def test_csr_stores_exactly_the_nonzeros(shape, density, seed):
     weight = random_weight(shape, density, seed)
-    data = format_for("unstructured").pack("unstructured", weight)
+    data = format_for("unstructured").pack(weight)
     check_round_trip(data, weight)
     assert data.stored == np.count_nonzero(weight)
     np.testing.assert_array_equal(data.row_values(), np.count_nonzero(gemm_view(weight), axis=1))
@@ -67,7 +67,7 @@ def test_nm_stores_n_per_group_and_marks_one_bit_per_position(shape, nm, seed):
     n, m = nm
     weight = nm_weight(shape, n, m, seed)
     pattern = f"nm:{n}:{m}"
-    data = format_for(pattern).pack(pattern, weight)
+    data = format_for(pattern).pack(weight)
     check_round_trip(data, weight)
     k = gemm_view(weight).shape[1]
     groups = -(-k // m)
@@ -78,13 +78,13 @@ def test_nm_stores_n_per_group_and_marks_one_bit_per_position(shape, nm, seed):
 def test_nm_rejects_a_group_with_too_many_nonzeros():
     weight = np.array([[1.0, 2.0, 3.0, 0.0]], np.float32)
     with pytest.raises(ValueError, match="3 nonzeros, more than its 2 slots"):
-        format_for("nm:2:4").pack("nm:2:4", weight)
+        format_for("nm:2:4").pack(weight)
 
 
 def test_nm_layout_on_a_hand_example():
     # K = 6 in groups of 4: [1 0 0 2 | 0 3 (pad pad)] -> slots {0, 3} and {1, and the first zero 0}
     weight = np.array([[1, 0, 0, 2, 0, 3]], np.float32)
-    data = format_for("nm:2:4").pack("nm:2:4", weight)
+    data = format_for("nm:2:4").pack(weight)
     np.testing.assert_array_equal(data.values, [1, 2, 0, 3])
     np.testing.assert_array_equal(data.index["mask"], [0b00111001])  # bits 0, 3 | 4, 5 (little-endian)
 
@@ -94,7 +94,7 @@ def test_nm_layout_on_a_hand_example():
 def test_gs_stores_the_same_count_in_every_bank(shape, banks, density, seed):
     weight = random_weight(shape, density, seed)
     pattern = f"gs:{banks}"
-    data = format_for(pattern).pack(pattern, weight)
+    data = format_for(pattern).pack(weight)
     check_round_trip(data, weight)
     matrix = gemm_view(weight)
     counts = [np.count_nonzero(matrix[:, b::banks], axis=1) for b in range(banks)]
@@ -106,7 +106,7 @@ def test_gs_stores_the_same_count_in_every_bank(shape, banks, density, seed):
 def test_tiles_store_each_tile_densely_over_the_union_of_its_positions(shape, size, density, seed):
     weight = random_weight(shape, density, seed, zero_rows=0.3)
     pattern = f"tw:{size}"
-    data = format_for(pattern).pack(pattern, weight)
+    data = format_for(pattern).pack(weight)
     check_round_trip(data, weight)
     matrix = gemm_view(weight)
     survivors = np.flatnonzero(np.any(matrix != 0, axis=1))
@@ -130,14 +130,14 @@ def test_tvw_adds_2_of_4_inside_tiles(shape, size, seed):
             row[group[rng.permutation(len(group))[2:]]] = 0
     weight = np.moveaxis(matrix.reshape(shape[0], *shape[2:], shape[1]), -1, 1).copy()
     pattern = f"tvw:{size}"
-    data = format_for(pattern).pack(pattern, weight)
+    data = format_for(pattern).pack(weight)
     check_round_trip(data, weight)
 
 
 @pytest.mark.parametrize("pattern", ["unstructured", "nm:2:4", "gs:4", "tw:2", "tvw:2"])
 def test_verify_rejects_corrupted_arrays(pattern):
     weight = nm_weight((4, 8), 2, 4, 3)
-    data = format_for(pattern).pack(pattern, weight)
+    data = format_for(pattern).pack(weight)
     data.verify()
     with pytest.raises(ValueError):
         SparseData(data.pattern, data.shape, data.values[:-1] if data.values.size else np.ones(1, np.float32),
@@ -151,10 +151,10 @@ def test_verify_rejects_corrupted_arrays(pattern):
 
 @pytest.mark.parametrize("pattern", ["unstructured", "nm:2:4", "gs:4", "tw:2", "tvw:2"])
 def test_index_bytes_round_trip_and_count_exactly(pattern):
-    from bsparse.patterns.formats import from_index_bytes, index_bytes_of, index_layout
+    from bsparse.patterns.indexed import from_index_bytes, index_bytes_of, index_layout
 
     weight = nm_weight((6, 8, 3, 3), 2, 4, 7)
-    data = format_for(pattern).pack(pattern, weight)
+    data = format_for(pattern).pack(weight)
     raw = index_bytes_of(data)
     assert raw.dtype == np.uint8 and raw.size == data.index_bytes
     back = from_index_bytes(pattern, data.shape, data.values, raw.view(np.int8), index_layout(data))

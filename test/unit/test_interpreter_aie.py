@@ -767,11 +767,11 @@ def test_non_block_patterns_lower_and_run_exactly(pattern, sparsity, kind, targe
 def test_tvw_macs_are_the_real_slots_of_its_format():
     """tvw's MACs: per tile, channels x the values its 2:4 groups store at real K positions."""
     from bsparse.patterns import parse_pattern
-    from bsparse.patterns.formats import format_for
+    from bsparse.patterns import format_for
 
     rng = np.random.default_rng(4)
     weight = parse_pattern("tvw:8").prune(rng.standard_normal((21, 30)).astype(np.float32), 0.75)
-    data = format_for("tvw:8").pack("tvw:8", weight)
+    data = format_for("tvw:8").pack(weight)
     x = rng.standard_normal((6, 30)).astype(np.float32)
     with make_context(), ir.Location.unknown():
         text = bsparse_main("matmul", x.shape, weight, "tvw:8", None, (6, 21), 'activation = "none"')
@@ -788,20 +788,19 @@ def test_dense_executed_formats_balance_cores_by_channels():
     """Unstructured is computed densely on every AIE: its cores are balanced by channels x K, not by
     stored values; N:M is balanced by stored values where the core reads it compressed (AIE2) and by
     channels where it does not (AIE1)."""
-    from bsparse.passes.partition import row_loads
-    from bsparse.patterns.formats import format_for
+    from bsparse.patterns import format_for
 
     rng = np.random.default_rng(3)
     weight = rng.standard_normal((20, 16)).astype(np.float32)
     weight[:8, 1:] = 0  # the first 8 channels store one value each
-    csr = format_for("unstructured").pack("unstructured", weight)
+    csr = format_for("unstructured").pack(weight)
     for name in ("aie2-4x4", "aie1-vc1902"):
-        assert row_loads(csr, targets.get(name)).tolist() == [8 * 16, 8 * 16, 4 * 16]
+        assert csr.format.row_loads(csr, targets.get(name)).tolist() == [8 * 16, 8 * 16, 4 * 16]
     nm = weight.copy()
     nm[:, 2::4] = nm[:, 3::4] = 0
-    data = format_for("nm:2:4").pack("nm:2:4", nm)
-    assert row_loads(data, targets.get("aie2-4x4")).tolist() == [8 * 8, 8 * 8, 4 * 8]  # 2 slots per group of 4
-    assert row_loads(data, targets.get("aie1-vc1902")).tolist() == [8 * 16, 8 * 16, 4 * 16]
+    data = format_for("nm:2:4").pack(nm)
+    assert data.format.row_loads(data, targets.get("aie2-4x4")).tolist() == [8 * 8, 8 * 8, 4 * 8]  # 2 slots per group of 4
+    assert data.format.row_loads(data, targets.get("aie1-vc1902")).tolist() == [8 * 16, 8 * 16, 4 * 16]
 
 
 def test_channel_groups_count_whole_block_rows():

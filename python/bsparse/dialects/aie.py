@@ -402,7 +402,7 @@ class MatmulSparseOp(AIE.Operation, name="matmul_sparse"):
 
     ``output = act(input @ W^T + bias)``, ``W`` this core's share: ``values``
     and ``index``, the bytes of the format's index arrays
-    (`bsparse.patterns.formats`; ``params`` says the pattern and the layout
+    (`bsparse.patterns.indexed`; ``params`` says the pattern and the layout
     of the bytes). One op stands for the core's whole loop over its work unit.
     """
 

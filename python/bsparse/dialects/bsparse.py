@@ -14,7 +14,7 @@ row ``i`` and ``col_idx`` their block columns, strictly increasing per row.
 
 Format "sparse" (the other patterns: unstructured, N:M, TW/TVW, GS): the
 weight is seen as its GEMM view ``[out, K]`` and packed in the pattern's own
-format (`bsparse.patterns.formats`): a 1-D array of stored values and named
+format (`bsparse.patterns.indexed`): a 1-D array of stored values and named
 integer index arrays, whose widths are what an entry costs in memory.
 
 All ops print in MLIR's generic form.
@@ -101,7 +101,7 @@ class BsrType(BSparse.Type, name="bsr"):
 
 
 class SparseType(BSparse.Type, name="sparse"):
-    """A weight packed in a non-block pattern's format (`bsparse.patterns.formats`).
+    """A weight packed in a non-block pattern's format (`bsparse.patterns.indexed`).
 
     Printed as ``!bsparse.sparse<array<i64: out, in, ...>, "nm:2:4", f32>``.
     """
@@ -157,7 +157,7 @@ def _bsr_type(value: ir.Value, what: str) -> BsrType:
 def _sparse_type(value: ir.Value, what: str) -> SparseType:
     """Checks that `value` is a well-formed `!bsparse.sparse` and returns it."""
     from bsparse.errors import OptionError
-    from bsparse.patterns.formats import format_for
+    from bsparse.patterns import format_for
 
     ty = value.type
     if not isinstance(ty, SparseType):
@@ -170,9 +170,12 @@ def _sparse_type(value: ir.Value, what: str) -> SparseType:
     if len(shape) not in (2, 4) or any(d <= 0 for d in shape):
         raise Invalid(f"{what} weight shape must be positive, rank 2 [out, in] or 4 [out, in, kh, kw], got {shape}")
     try:
-        format_for(pattern)
+        encoding = format_for(pattern).ENCODING
     except OptionError as err:
         raise Invalid(f"{what} has no sparse format for pattern '{pattern}': {err}") from None
+    if encoding != "indexed":
+        raise Invalid(f"{what} has no sparse format for pattern '{pattern}': its weights are packed as "
+                      f"{encoding} (a bsparse.packed_weight), not as values and index arrays")
     return ty
 
 
@@ -256,7 +259,7 @@ class PackedSparseOp(BSparse.Operation, name="packed_sparse", traits=[Pure]):
     """A constant weight packed in a non-block pattern's format: stored values and their index.
 
     ``values`` is 1-D; ``index`` maps each of the format's index array names
-    to 1-D dense integers (`bsparse.patterns.formats`, which checks them).
+    to 1-D dense integers (`bsparse.patterns.indexed`, which checks them).
     """
 
     values: Any
@@ -268,7 +271,7 @@ class PackedSparseOp(BSparse.Operation, name="packed_sparse", traits=[Pure]):
     @verified
     def verify_invariants(self) -> bool:
         """Checks the packed data against the result type and the format."""
-        from bsparse.patterns.formats import SparseData
+        from bsparse.patterns import SparseData
 
         ty = _sparse_type(self.result, "result")
         if ir.ShapedType(self.attributes["values"].type).element_type != ty.value_type:

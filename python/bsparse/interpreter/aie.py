@@ -16,23 +16,14 @@ Host memory is numpy arrays: ``memref.alloc`` gives a fresh zeroed array,
 The cost of a device (`device_cost`) follows DESIGN.md's model, every
 constant a field of the device's target:
 
-- a core's compute: its MACs on stored blocks at ``macs_per_cycle x
-  kernel_efficiency``, plus ``kernel_call_overhead_cycles`` per call and
-  ``block_index_overhead_cycles`` per stored block per output tile (not for
-  a share that stores every block: that runs as a dense kernel);
-- for a share in a non-block pattern's format (`sparse_compute_cycles`), what
-  the core can skip depends on the target: an N:M share the core's matmul
-  reads compressed (``structured_sparsity_n:_m``, 2:4 on AIE-ML) runs its
-  ``N``-of-``M`` slots at the MAC rate; a TW tile runs densely over its kept
-  K positions after gathering their activations at ``vector_bytes_per_cycle``
-  (TVW: the tile's 2:4 slots, when the core reads 2:4); a GS share runs its
-  stored values at the rate of a conflict-free gather
-  (``gather_elements_per_cycle``) when the target has one; everything else
-  (unstructured, GS without a gather engine, N:M the core cannot read, a TVW
-  tile without 2:4) is expanded to dense in L1 at ``vector_bytes_per_cycle``
-  each time it is loaded and computed densely: such a pattern saves bytes,
-  not cycles. The report's MACs are the stored values at real weight
-  positions;
+- a core's compute: its share's format says it
+  (`bsparse.patterns.format.Format.compute_cycles`: for BSR its MACs on stored
+  blocks at ``macs_per_cycle x kernel_efficiency`` plus
+  ``block_index_overhead_cycles`` per stored block per output tile; for the
+  indexed formats what the target's core can skip, or the expansion to dense
+  at each load), plus ``kernel_call_overhead_cycles`` per call. The report's
+  MACs are the stored entries at real weight positions
+  (`bsparse.patterns.format.Format.macs_per_position`);
 - its DMA: bytes into L1 over ``core_dma_in_channels x
   stream_bytes_per_cycle`` (out likewise) plus ``dma_setup_cycles`` per
   transfer; double-buffered, so a core takes ``max(compute, in, out)`` plus
@@ -61,16 +52,15 @@ import torch_mlir.ir as ir
 from bsparse import targets
 from bsparse.dialects.aie import Conv2dBsrOp, Conv2dSparseOp, MatmulBsrOp, MatmulSparseOp, element_bytes
 from bsparse.residency import memory_level
-from bsparse.dtypes import COSTED_DTYPES
-from bsparse.patterns import BsrData
-from bsparse.patterns.formats import SparseData, format_for, from_index_bytes
+from bsparse.patterns import BsrData, SparseData, format_for
+from bsparse.patterns.indexed import from_index_bytes
 from bsparse.report import LayerReport
 
 from .conv import conv_canonical
 from .core import InterpreterError, dtype_of, impl
-from .cost import CostModel, cost, ddr_cycles, layer_label, stored_macs
+from .cost import CostModel, cost, ddr_cycles, layer_label
 
-__all__ = ["DeviceCost", "device_cost", "device_cycles", "expands_to_dense", "sparse_compute_cycles"]
+__all__ = ["DeviceCost", "device_cost", "device_cycles"]
 
 _KERNELS = (MatmulBsrOp.OPERATION_NAME, Conv2dBsrOp.OPERATION_NAME,
             MatmulSparseOp.OPERATION_NAME, Conv2dSparseOp.OPERATION_NAME)
@@ -116,7 +106,7 @@ class _Kernel:
 
     @property
     def sparse(self) -> bool:
-        """Its share is in a non-block pattern's format (`bsparse.patterns.formats`)."""
+        """Its share is in a non-block pattern's format (`bsparse.patterns.indexed`)."""
         return self.op.operation.name in _SPARSE_KERNELS
 
     @property
@@ -319,7 +309,7 @@ def _share(kernel: _Kernel, env) -> BsrData | SparseData:
 def _sparse_share(params: dict, shape, values: np.ndarray, raw: np.ndarray) -> SparseData:
     """A sparse share from its values and index bytes; an empty share (nothing stored) packs zeros."""
     if not params["stored"]:
-        return format_for(params["pattern"]).pack(params["pattern"], np.zeros(shape, np.float32))
+        return format_for(params["pattern"]).pack(np.zeros(shape, np.float32))
     return from_index_bytes(params["pattern"], shape, values, raw, params["index_layout"])
 
 
@@ -498,14 +488,6 @@ def _constant_of(value: ir.Value) -> np.ndarray:
     raise InterpreterError("a kernel's weight buffer must come from a constant in host memory", op_name="aie.device")
 
 
-def _index_arrays(kernel: _Kernel):
-    row_ptr = _constant_of(kernel.roots["row_ptr"])
-    nnzb = int(row_ptr[-1])
-    col_idx = _constant_of(kernel.roots["col_idx"])[:nnzb] if nnzb else np.zeros(0, np.int64)
-    values_shape = ir.ShapedType(kernel.op.operands[1].type).shape
-    return row_ptr, col_idx, tuple(values_shape[1:3])
-
-
 def device_cost(decoded: _Device) -> DeviceCost:
     """Cycles and bytes of a device program (see the module docstring)."""
     t, dtype = decoded.target, decoded.dtype
@@ -513,7 +495,6 @@ def device_cost(decoded: _Device) -> DeviceCost:
     result = DeviceCost()
     stream_in = t.core_dma_in_channels * t.stream_bytes_per_cycle
     stream_out = t.core_dma_out_channels * t.stream_bytes_per_cycle
-    data_width, index_width = COSTED_DTYPES[dtype], t.block_index_bytes
     mem_read: dict[int, int] = {}
     mem_write: dict[int, int] = {}
     ddr_read: dict[int, int] = {}
@@ -555,8 +536,7 @@ def device_cost(decoded: _Device) -> DeviceCost:
         write = mem_write.get(column, 0) / (t.memtile_write_bytes_per_s / clock)
         result.memtile[column] = max(read, write)
     result.ddr = ddr_cycles(t, ddr_read, ddr_write)
-    rate = t.macs_per_cycle_for(dtype, allow_emulated=True) * t.kernel_efficiency
-    per_position: dict = {}  # share -> BSR: (indexed blocks, MACs per output position); sparse: its data
+    shares: dict = {}  # share key -> its data, from the kernel's L3 constants
     for kernel in decoded.kernels:
         p = kernel.params
         share = kernel.share_key
@@ -564,87 +544,28 @@ def device_cost(decoded: _Device) -> DeviceCost:
         result.macs_dense += _channel_count(p) * math.prod(p["weight_shape"][1:]) * positions
         core = kernel.core  # a core may run several work units (two phases): they add up
         result.calls[core] = result.calls.get(core, 0) + p["calls"]
-        overhead = p["calls"] * t.kernel_call_overhead_cycles
-        if kernel.sparse:
-            if share not in per_position:
-                per_position[share] = _constant_share(kernel)
-            data = per_position[share]
-            loads = 1 if p["weight_resident"] else p["output_tiles"] // p["channel_groups"]
-            result.macs[core] = result.macs.get(core, 0) + data.real_stored() * positions
-            result.compute[core] = (result.compute.get(core, 0.0) + sparse_compute_cycles(data, positions, loads, t, dtype)
-                                    + overhead)
-            continue
-        if share not in per_position:
-            row_ptr, col_idx, block = _index_arrays(kernel)
-            stored = int(row_ptr[-1])
-            grid = (len(row_ptr) - 1) * -(-p["weight_shape"][1] // block[1])
-            # a share that stores every block runs as a dense kernel: no block index to read
-            indexed = stored if stored < grid else 0
-            shape = (_channel_count(p), *p["weight_shape"][1:])
-            per_position[share] = (indexed, stored_macs(row_ptr, col_idx, shape, block, 1))
-        blocks, share_macs = per_position[share]
-        macs = share_macs * positions
-        result.macs[core] = result.macs.get(core, 0) + macs
-        result.compute[core] = (result.compute.get(core, 0.0) + macs / rate + overhead
-                                + blocks * (p["output_tiles"] // p["channel_groups"]) * t.block_index_overhead_cycles)
+        if share not in shares:
+            shares[share] = _constant_share(kernel)
+        data = shares[share]
+        index_passes = p["output_tiles"] // p["channel_groups"]
+        loads = 1 if p["weight_resident"] else index_passes
+        result.macs[core] = result.macs.get(core, 0) + data.format.macs_per_position(data) * positions
+        result.compute[core] = (result.compute.get(core, 0.0)
+                                + data.format.compute_cycles(data, positions, index_passes, loads, t, dtype)
+                                + p["calls"] * t.kernel_call_overhead_cycles)
     return result
 
 
-def _constant_share(kernel: _Kernel) -> SparseData:
-    """A sparse kernel's share, from its L3 constants."""
-    p = kernel.params
-    shape = (_channel_count(p), *p["weight_shape"][1:])
-    if not p["stored"]:
-        return _sparse_share(p, shape, np.zeros(0, np.float32), np.zeros(0, np.int8))
-    values = _constant_of(kernel.roots["values"]).reshape(-1)[:p["stored"]]
-    return _sparse_share(p, shape, values, _constant_of(kernel.roots["index"]).reshape(-1))
+def _constant_share(kernel: _Kernel):
+    """A kernel's weight share, from its L3 constants (`_share` on their arrays)."""
+    return _share(kernel, _ConstantRoots())
 
 
-def _native_nm(n: int, m: int, t: targets.Target) -> bool:
-    """The core's matmul reads an n:m operand compressed (`Target.structured_sparsity_n` / `_m`)."""
-    return t.structured_sparsity_m > 0 and m == t.structured_sparsity_m and n <= t.structured_sparsity_n
+class _ConstantRoots:
+    """Reads a kernel's L3 roots as the constants behind them (`_constant_of`), like an interpreter env."""
 
-
-def expands_to_dense(data: SparseData, t: targets.Target) -> bool:
-    """Whether `t` computes a share in `data`'s format densely (module docstring): unstructured,
-    GS without a gather engine, N:M the core cannot read compressed."""
-    fmt = data.format
-    if fmt.NAME == "nm":
-        return not _native_nm(fmt.n, fmt.m, t)
-    if fmt.NAME == "gs":
-        return not t.gather_elements_per_cycle
-    return fmt.NAME == "csr"
-
-
-def sparse_compute_cycles(data: SparseData, positions: int, loads: int, t: targets.Target, dtype: str) -> float:
-    """Cycles of a core's MACs on a share in a non-block pattern's format (module docstring).
-
-    Args:
-        data: The share.
-        positions: Output positions it is applied at.
-        loads: Times the share is loaded into L1 (a share stored compressed is expanded each time
-            the core cannot compute on it as stored).
-        t, dtype: The target and the costed type.
-    """
-    rate = t.macs_per_cycle_for(dtype, allow_emulated=True) * t.kernel_efficiency
-    vector = t.vector_bytes_per_cycle / COSTED_DTYPES[dtype]  # elements per cycle of copy work
-    out, k = data.gemm_shape
-    fmt = data.format
-    if expands_to_dense(data, t):  # write the share out densely in L1 at each load, then compute densely
-        return out * k * positions / rate + loads * out * k / vector
-    if fmt.NAME == "nm":
-        return out * fmt.groups(k) * t.structured_sparsity_n * positions / rate
-    if fmt.NAME == "gs":
-        return data.stored * positions / min(rate, t.gather_elements_per_cycle)
-    tiles = list(fmt.tiles(data))
-    gather = sum(int(np.sum(kept >= 0)) for _, kept in tiles) * positions / vector  # kept activations, per tile
-    if fmt.inner is None:
-        return data.stored * positions / rate + gather
-    n, m = fmt.inner
-    slots = sum(len(rows) * len(kept) for rows, kept in tiles)
-    if _native_nm(n, m, t):
-        return slots // m * t.structured_sparsity_n * positions / rate + gather
-    return slots * positions / rate + gather + loads * slots / vector
+    def __getitem__(self, value: ir.Value) -> np.ndarray:
+        return _constant_of(value)
 
 
 def _core_cycles(cost_: DeviceCost, core) -> float:

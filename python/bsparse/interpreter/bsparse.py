@@ -1,7 +1,7 @@
 """Implementations of the ``bsparse`` dialect ops: packed weights, block-sparse matmul and conv2d on numpy.
 
-A ``bsparse.packed_weight`` evaluates to its `BsrData`, a
-``bsparse.packed_sparse`` to its `SparseData`. ``bsparse.matmul``
+A ``bsparse.packed_weight`` or ``bsparse.packed_sparse`` evaluates to its
+packed data (`BsrData`, `SparseData`: data in its format). ``bsparse.matmul``
 and ``bsparse.conv2d`` scatter the stored values once per op into the dense
 logical weight (``to_dense``: what is not stored is zero),
 cache it, and run one BLAS GEMM (matmul) or the im2col + per-group GEMM of
@@ -17,48 +17,37 @@ from typing import Any
 import numpy as np
 import torch_mlir.ir as ir
 
-from bsparse.packed import packed_data, packed_sparse_data
-from bsparse.patterns import BsrData
-from bsparse.patterns.formats import SparseData
+from bsparse.packed import weight_data
 
 from .conv import conv_canonical
 from .core import dtype_of, impl
 
-__all__ = ["conv2d", "matmul", "packed_sparse", "packed_weight", "unpack"]
+__all__ = ["conv2d", "matmul", "packed_weight", "unpack"]
 
 
 # ----------------------------------------------------------------------------- packed weights
 
 
-def _read_packed(op) -> BsrData:
-    data = packed_data(op)
-    for array in (data.values, data.row_ptr, data.col_idx):
-        array.flags.writeable = False
+def _read_packed(op):
+    """The op's packed data (`bsparse.packed.weight_data`), its arrays read only."""
+    data = weight_data(op)
+    for part in vars(data).values():
+        for array in part.values() if isinstance(part, dict) else [part]:
+            if isinstance(array, np.ndarray):
+                array.flags.writeable = False
     return data
 
 
-@impl("bsparse.packed_weight")
+@impl("bsparse.packed_weight", "bsparse.packed_sparse")
 def packed_weight(interp, op, args):
     return (interp.static(op, _read_packed),)
-
-
-def _read_sparse(op) -> SparseData:
-    data = packed_sparse_data(op)
-    for array in (data.values, *data.index.values()):
-        array.flags.writeable = False
-    return data
-
-
-@impl("bsparse.packed_sparse")
-def packed_sparse(interp, op, args):
-    return (interp.static(op, _read_sparse),)
 
 
 def _weight_slot(op) -> dict[str, Any]:
     return {}
 
 
-def _dense_weight(interp, op, data: BsrData | SparseData, dtype: np.dtype) -> np.ndarray:
+def _dense_weight(interp, op, data, dtype: np.dtype) -> np.ndarray:
     """The dense logical weight of `data` in `dtype`, expanded once per op.
 
     Cached per op; expanded again only if the op sees different data

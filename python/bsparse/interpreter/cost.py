@@ -35,7 +35,7 @@ from bsparse.interpreter.core import Interpreter, Listener
 from bsparse.report import LayerReport, Report
 from bsparse.residency import stays_on_chip
 
-__all__ = ["COSTS", "CostModel", "cost", "ddr_cycles", "layer_label", "run_program", "stored_macs"]
+__all__ = ["COSTS", "CostModel", "cost", "ddr_cycles", "layer_label", "run_program"]
 
 CostFn = Callable[[ir.OpView, "CostModel"], LayerReport | None]
 
@@ -57,25 +57,6 @@ def cost(*names: str) -> Callable[[CostFn], CostFn]:
 def layer_label(op: ir.OpView, kind: str, index: int) -> str:
     """A layer's report name: its PyTorch module path, else ``<kind>#<index>``."""
     return layer_name(op) or f"{kind}#{index}"
-
-
-def stored_macs(row_ptr: np.ndarray, col_idx: np.ndarray, shape: Sequence[int], block: Sequence[int],
-                positions: int) -> int:
-    """MACs on the stored blocks of a BSR weight, counting only real (non-padding) weight positions.
-
-    Args:
-        row_ptr, col_idx: The BSR index.
-        shape: Logical weight shape ``[out, in, *window]``.
-        block: ``(R, C)``.
-        positions: Output positions each weight element is applied at
-            (rows of a matmul's input; batch x output pixels of a convolution).
-    """
-    rows, _ = block_grid(shape, block)
-    block_rows = np.repeat(np.arange(rows), np.diff(row_ptr))
-    real_out = np.minimum(block[0], shape[0] - block_rows * block[0])
-    real_in = np.minimum(block[1], shape[1] - np.asarray(col_idx) * block[1])
-    window = int(np.prod(shape[2:], dtype=np.int64))
-    return int(np.sum(real_out * real_in, dtype=np.int64)) * window * positions
 
 
 class CostModel(Listener):
@@ -202,8 +183,6 @@ def _positions(shape: Sequence[int], skip: Sequence[int]) -> int:
 @cost("bsparse.matmul", "bsparse.conv2d")
 def _bsparse_layer(op, model: CostModel) -> LayerReport:
     from bsparse.packed import PACKED_OPS, weight_data  # the one reader of packed weights
-    from bsparse.patterns import BsrData
-
 
     kind = op.name.removeprefix("bsparse.")
     out_shape = ir.ShapedType(op.results[0].type).shape
@@ -218,10 +197,9 @@ def _bsparse_layer(op, model: CostModel) -> LayerReport:
     dense = int(np.prod(shape, dtype=np.int64)) * positions
     if packed.name not in PACKED_OPS:
         macs = dense
-    elif isinstance(data := weight_data(packed), BsrData):
-        macs = stored_macs(data.row_ptr, data.col_idx, shape, data.block, positions)
     else:
-        macs = data.real_stored() * positions
+        data = weight_data(packed)
+        macs = data.format.macs_per_position(data) * positions
     return LayerReport(name=layer_label(op, kind, model.next_index()), kind=kind, macs=macs, macs_dense=dense,
                        bound="unlowered")
 

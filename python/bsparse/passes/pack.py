@@ -18,12 +18,13 @@ Rewrite patterns, run by the greedy driver:
   into the op (weights scaled per channel, bias updated, activation set).
 
 Every weight is packed, dense ones included (all blocks stored). With a
-non-block `pattern` (``nm:2:4``, ``unstructured``, ``tw:G``, ``tvw:G``,
-``gs:B``), a weight that the pattern's format (`bsparse.patterns.formats`)
-can hold in fewer values than the dense weight becomes a
-``bsparse.packed_sparse`` in that format; the others (dense layers kept
-by bsparse-sparsify, weights whose zeros do not fit the pattern, e.g. three
-nonzeros in a 2:4 group) are packed as blocks. An initial
+`pattern` (any registered pattern, `bsparse.patterns.PATTERNS`), a weight that
+the pattern's format holds (`bsparse.patterns.format.Format.holds`: a non-block
+format when it stores fewer values than the dense weight has elements) is
+packed in that format (a non-block one as a ``bsparse.packed_sparse``); the
+others (dense layers kept by bsparse-sparsify, weights whose zeros do not fit
+the pattern, e.g. three nonzeros in a 2:4 group) are packed in `block` blocks;
+a block pattern packs every weight in its blocks. An initial
 value that is neither zero nor a per-channel bias becomes an ``arith.addf``
 after the op. Ops whose weight is not a readable constant are left as they are.
 """
@@ -38,16 +39,14 @@ import torch_mlir.ir as ir
 from torch_mlir.dialects import arith, linalg
 from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedily
 
-from bsparse.dialects.bsparse import Conv2dOp, MatmulOp, PackedSparseOp, PackedWeightOp, packed_type
-from bsparse.errors import OptionError
+from bsparse.dialects.bsparse import Conv2dOp, MatmulOp, packed_type
 from bsparse.irutil import dense_to_numpy, numpy_to_dense
-from bsparse.packed import packed_sparse_op, packed_weight_op, weight_data
+from bsparse.packed import PACKED_OPS, packed_op, weight_data
 from bsparse.passes._match import defining_op, is_zero, map_strings
 from bsparse.passes.fold import FOLDABLE, fold_constant_op
 from bsparse.passes._weights import CONV_OPS, trace_constant, weight_use
 from bsparse.passes.base import Pass, option
-from bsparse.patterns import BlockPattern, parse_pattern
-from bsparse.patterns.formats import SparseData, format_for
+from bsparse.patterns import BlockPattern, Format, format_for, parse_pattern, pattern_syntax
 
 __all__ = ["PackPass", "Packing", "build_packed_weight", "patterns"]
 
@@ -56,29 +55,21 @@ _BSPARSE_OPS = ("bsparse.matmul", "bsparse.conv2d")
 
 @dataclass(frozen=True)
 class Packing:
-    """How bsparse-pack packs a weight: in `sparse`'s format when it pays, else in `block` blocks."""
+    """How bsparse-pack packs a weight: in `preferred`'s format when it holds it (`Format.holds`),
+    else in `block` blocks."""
 
     block: BlockPattern = BlockPattern()
-    sparse: str | None = None
-    """A non-block pattern string, or None."""
+    preferred: Format | None = None
 
-    def pack(self, weight: np.ndarray) -> SparseData | None:
-        """`weight` in the sparse pattern's format, or None (pack it as blocks)."""
-        if self.sparse is None or not np.any(weight == 0):
-            return None
-        try:
-            data = format_for(self.sparse).pack(self.sparse, weight)
-        except ValueError:  # its zeros do not fit the pattern
-            return None
-        return data if data.stored < weight.size else None
+    def pack(self, weight: np.ndarray):
+        """The packed data of logical weight `weight`."""
+        held = self.preferred.holds(weight) if self.preferred is not None else None
+        return held if held is not None else self.block.pack(weight)
 
 
-def build_packed_weight(weight: np.ndarray, packing: Packing, elt: ir.Type,
-                        loc: ir.Location) -> PackedWeightOp | PackedSparseOp:
+def build_packed_weight(weight: np.ndarray, packing: Packing, elt: ir.Type, loc: ir.Location):
     """Creates the packed weight op for logical weight `weight` at the insertion point."""
-    if (data := packing.pack(weight)) is not None:
-        return packed_sparse_op(data, elt, loc)
-    return packed_weight_op(packing.block.pack(weight), elt, loc)
+    return packed_op(packing.pack(weight), elt, loc)
 
 
 def _element_type(value: ir.Value) -> ir.Type:
@@ -261,10 +252,7 @@ def _rebuild(rewriter, generic, producer, *, scale=None, shift=None, activation=
         if scale is not None:  # repacked as it was: scaling channels keeps the zeros
             data = weight_data(packed)
             dense = (data.to_dense() * scale.reshape((-1,) + (1,) * (len(data.shape) - 1))).astype(np.float32)
-            if isinstance(data, SparseData):
-                weight_value = packed_sparse_op(data.format.pack(data.pattern, dense), elt, producer.location).result
-            else:
-                weight_value = packed_weight_op(BlockPattern(*data.block).pack(dense), elt, producer.location).result
+            weight_value = packed_op(data.format.pack(dense), elt, producer.location).result
             bias = bias * scale
         if shift is not None:
             bias = bias + shift
@@ -296,7 +284,7 @@ def absorb_epilogue(generic, rewriter):
     if len(list(producer.result.uses)) != 1 or ir.StringAttr(producer.attributes["activation"]).value != "none":
         return True
     packed = defining_op(producer.weight)
-    if packed is None or packed.operation.name not in (PackedWeightOp.OPERATION_NAME, PackedSparseOp.OPERATION_NAME):
+    if packed is None or packed.operation.name not in PACKED_OPS:
         return True
     if producer.result.type != generic.results[0].type or (producer.bias is not None and trace_constant(producer.bias) is None):
         return True
@@ -332,10 +320,8 @@ def absorb_epilogue(generic, rewriter):
     return False
 
 
-def patterns(pattern: Packing | BlockPattern) -> RewritePatternSet:
-    """The rewrite patterns of bsparse-pack packing as `pattern` says (a `BlockPattern`: blocks only)."""
-    if isinstance(pattern, BlockPattern):
-        pattern = Packing(pattern)
+def patterns(pattern: Packing) -> RewritePatternSet:
+    """The rewrite patterns of bsparse-pack packing as `pattern` says."""
     # Each pattern function returns truthy for "no match".
     rewrites = RewritePatternSet()
     for matmul in (linalg.MatmulOp, linalg.BatchMatmulOp):
@@ -348,14 +334,9 @@ def patterns(pattern: Packing | BlockPattern) -> RewritePatternSet:
     return rewrites
 
 
-def _parse_sparse_pattern(text: str) -> str:
-    """A non-block pattern string, canonical; empty for none."""
-    if not text:
-        return ""
-    parsed = parse_pattern(text)
-    if isinstance(parsed, BlockPattern):
-        raise OptionError(f"'{text}' is a block pattern: give its block shape with block=RxC")
-    return str(parsed)
+def _parse_pack_pattern(text: str) -> str:
+    """A pattern string, canonical; empty for none."""
+    return str(parse_pattern(text)) if text.strip() else ""
 
 
 @dataclass(frozen=True)
@@ -364,10 +345,16 @@ class PackPass(Pass):
     SUMMARY: ClassVar[str] = "pack constant matmul/conv weights into block-sparse bsparse ops"
 
     block: BlockPattern = option(
-        BlockPattern(), "block shape RxC over (out, in)", parse=BlockPattern.from_params, show=lambda p: f"{p.rows}x{p.cols}"
+        BlockPattern(), "block shape RxC over (out, in) of the weights packed in blocks", parse=BlockPattern.from_params,
+        show=lambda p: f"{p.rows}x{p.cols}"
     )
-    pattern: str = option("", "a non-block pattern (nm:N:M, unstructured, tw:G, tvw:G, gs:B) whose format packs "
-                              "the weights it fits; the others are packed in blocks", parse=_parse_sparse_pattern)
+    pattern: str = option("", f"the pattern whose format packs the weights it fits ({pattern_syntax()}); the others "
+                              "are packed in blocks; a block pattern sets the block shape instead of block=",
+                          parse=_parse_pack_pattern)
+
+    def packing(self) -> Packing:
+        """How this pass packs: `pattern`'s format, in `block` blocks where it does not pay."""
+        return Packing(self.block, format_for(self.pattern) if self.pattern else None)
 
     def run(self, module: ir.Operation) -> None:
-        apply_patterns_and_fold_greedily(module, patterns(Packing(self.block, self.pattern or None)).freeze())
+        apply_patterns_and_fold_greedily(module, patterns(self.packing()).freeze())

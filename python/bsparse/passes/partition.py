@@ -7,8 +7,8 @@ x ``core_rows`` cores per column (`bsparse.targets.Target`): every
 
 - its **output channels** (the block rows of the logical weight
   ``[out, in, *window]``; for grouped and depthwise convs too; for a weight in a
-  non-block pattern's format, groups of `SPARSE_ROWS` channels loaded with
-  their stored values) split over the
+  non-block pattern's format, groups of the target's ``sparse_row_channels``
+  channels loaded with their stored values: the format's ``row_loads``) split over the
   ``core_rows`` cores of a column so that the largest number of *stored*
   blocks any core gets is small: contiguous ranges of block rows that
   minimise it exactly (`balanced_row_splits`), or, when that is lower still
@@ -122,8 +122,6 @@ from bsparse.errors import BsparseError, OptionError
 from bsparse.passes._match import defining_op
 from bsparse.passes.base import Pass, option, parse_choice, parse_target
 from bsparse.packed import PACKED_OPS, weight_data
-from bsparse.patterns import BsrData
-from bsparse.patterns.formats import SparseData
 from bsparse.targets import Target, TargetError
 
 __all__ = [
@@ -132,7 +130,6 @@ __all__ = [
     "Partition",
     "PartitionPass",
     "ASSIGNMENTS",
-    "SPARSE_ROWS",
     "balanced_row_splits",
     "even_splits",
     "halves",
@@ -140,8 +137,6 @@ __all__ = [
     "pair_heavy_with_light",
     "may_interleave",
     "partition_layer",
-    "row_loads",
-    "row_unit",
     "patterns",
     "plan_partition",
     "spatial_extent",
@@ -449,35 +444,6 @@ def spatial_extent(op, cols: int) -> tuple[str, int]:
     return "width", width
 
 
-SPARSE_ROWS = 8
-"""Output channels per "block row" of a weight in a non-block pattern's format: the unit a
-core's channels come in (8: the N of AIE-ML's int8 matmul shape 4x8x8, HARDWARE.md
-``AIE2_I8xI8_4x8x8``). Its load is its channels' stored values."""
-
-
-def row_unit(data: BsrData | SparseData) -> int:
-    """Output channels per block row: R for BSR, `SPARSE_ROWS` for the other formats."""
-    return data.block[0] if isinstance(data, BsrData) else SPARSE_ROWS
-
-
-def row_loads(data: BsrData | SparseData, target: Target) -> np.ndarray:
-    """Stored blocks of each block row (BSR), or the values each `SPARSE_ROWS` channels compute:
-    their stored values, or all K of each channel when `target` expands the format to dense
-    (`bsparse.interpreter.aie.expands_to_dense`)."""
-    from bsparse.interpreter.aie import expands_to_dense
-
-    if isinstance(data, BsrData):
-        return np.diff(data.row_ptr)
-    if expands_to_dense(data, target):
-        per_channel = np.full(data.shape[0], data.gemm_shape[1], np.int64)
-    else:
-        per_channel = data.row_values()
-    units = -(-len(per_channel) // SPARSE_ROWS)
-    padded = np.zeros(units * SPARSE_ROWS, np.int64)
-    padded[:len(per_channel)] = per_channel
-    return padded.reshape(units, SPARSE_ROWS).sum(axis=1)
-
-
 def may_interleave(op, spatial_splits: Sequence[int], target: Target) -> bool:
     """Whether a layer may take interleaved block rows: not a grouped convolution (a core reads the
     input channels of every group its rows touch), and its columns do not split channels."""
@@ -485,11 +451,12 @@ def may_interleave(op, spatial_splits: Sequence[int], target: Target) -> bool:
     return not grouped and columns_per_slice(spatial_splits, target) == 1
 
 
-def partition_layer(op, data: BsrData | SparseData, target: Target, assign: str = "any") -> Partition:
-    """The partition of a bsparse matmul or conv2d whose packed weight holds `data`."""
+def partition_layer(op, data, target: Target, assign: str = "any") -> Partition:
+    """The partition of a bsparse matmul or conv2d whose packed weight holds `data`: its format's
+    block rows (`bsparse.patterns.format.Format.row_loads`) over the cores."""
     dim, extent = spatial_extent(op, target.cols)
     interleave = assign == "any" and may_interleave(op, even_splits(extent, target.cols), target)
-    return plan_partition(row_loads(data, target), dim, extent, target, interleave=interleave)
+    return plan_partition(data.format.row_loads(data, target), dim, extent, target, interleave=interleave)
 
 
 # --- pattern and pass --------------------------------------------------------

@@ -44,7 +44,7 @@ from bsparse.frontend.names import layer_name
 from bsparse.irutil import numpy_to_dense
 from bsparse.passes._weights import WeightUse, weight_use
 from bsparse.passes.base import Pass, option, parse_any_pattern, parse_bool, parse_choice, parse_fraction, parse_name_list, show_name_list
-from bsparse.patterns import BlockPattern, Pattern
+from bsparse.patterns import PATTERNS, BlockPattern, Pattern, pattern_syntax
 from bsparse.patterns.gemm import SCOPES, SCORES, apply_keep
 
 __all__ = ["SparsifyPass", "check_pattern_options", "layer_label", "weight_uses"]
@@ -86,10 +86,9 @@ def weight_uses(module: ir.Operation) -> list[tuple[str, WeightUse]]:
 @dataclass(frozen=True)
 class SparsifyPass(Pass):
     NAME: ClassVar[str] = "bsparse-sparsify"
-    SUMMARY: ClassVar[str] = "prune constant matmul/conv weights to a sparsity pattern (block, unstructured, nm, tw, tvw, gs)"
+    SUMMARY: ClassVar[str] = f"prune constant matmul/conv weights to a sparsity pattern ({', '.join(PATTERNS)})"
 
-    pattern: Pattern = option(BlockPattern(), "sparsity pattern: block:RxC, unstructured, nm:N:M, tw:G, tvw:G or gs:B",
-                              parse=parse_any_pattern)
+    pattern: Pattern = option(BlockPattern(), f"sparsity pattern: {pattern_syntax()}", parse=parse_any_pattern)
     sparsity: float = option(0.5, "fraction to zero, in [0, 1): of blocks (block), else of weights", parse=parse_fraction)
     scope: str = option("layer", "per-layer sparsity or one global ranking (layer|global; nm and gs: layer only)",
                         parse=parse_choice(SCOPES))

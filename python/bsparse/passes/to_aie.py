@@ -17,11 +17,13 @@ the greedy driver) replaces a ``bsparse.matmul`` / ``bsparse.conv2d`` by:
   (``repeat`` = transfers of the stream); and an ``aie.core`` calling one
   micro-kernel (``aie.matmul_bsr`` / ``aie.conv2d_bsr``) for its work unit.
 
-A weight in a non-block pattern's format (``bsparse.packed_sparse``:
-N:M, unstructured, TW/TVW, GS) is lowered the same way, its block rows being
-groups of `bsparse.passes.partition.SPARSE_ROWS` channels: each core row's
-share (`SparseData.select`) is two L3 constants, its values and its index
-arrays as one byte string (``i8``, `bsparse.patterns.formats.index_bytes_of`),
+Every format is lowered the same way, asking the format
+(`bsparse.patterns.format.Format`) for its block rows, each core row's share,
+and the tile plan's view of the share. A weight in an indexed format
+(``bsparse.packed_sparse``: N:M, unstructured, TW/TVW, GS, whose block rows are
+the target's ``sparse_row_channels`` channels) has a share of two L3 constants,
+its values and its index arrays as one byte string (``i8``,
+`bsparse.patterns.indexed.index_bytes_of`),
 streamed in proportional chunks, and the cores call ``aie.matmul_sparse`` /
 ``aie.conv2d_sparse``, whose ``params`` add ``pattern``, ``stored`` (values
 of the share) and ``index_layout`` (how the bytes hold the arrays).
@@ -69,19 +71,9 @@ from bsparse.packed import PACKED_OPS, weight_data
 from bsparse.passes._match import defining_op
 from bsparse.passes._tiling import Axis, TilePlan, Work, plan_tiles
 from bsparse.passes.base import Pass, option, parse_dtype, parse_target
-from bsparse.passes.partition import (
-    ATTRIBUTE,
-    SPARSE_ROWS,
-    Partition,
-    columns_per_slice,
-    halves,
-    may_interleave,
-    partition_layer,
-    row_unit,
-)
-from bsparse.patterns import BsrData
-from bsparse.patterns.formats import SparseData, index_bytes_of, index_layout
-from bsparse.residency import L2_MEMORY_SPACE, L2_SHARES, stays_on_chip
+from bsparse.passes.partition import ATTRIBUTE, Partition, columns_per_slice, halves, may_interleave, partition_layer
+from bsparse.patterns.indexed import index_bytes_of, index_layout
+from bsparse.residency import L2_MEMORY_SPACE, stays_on_chip
 
 __all__ = ["ToAiePass", "patterns"]
 
@@ -188,14 +180,15 @@ class _Share:
 
     A share of a contiguous partition is one run; an interleaved one
     (bsparse-partition's ``row_order``) has several, its blocks gathered
-    run after run. A BSR share has ``row_ptr`` and ``col_idx`` buffers; a
-    share in a non-block pattern's format (`SparseData`) has ``index``, the
-    bytes of its index arrays laid out as ``layout`` says.
+    run after run. Its data is in the layer's format (`bsparse.patterns.format`);
+    a BSR share has ``row_ptr`` and ``col_idx`` buffers, a share of an
+    indexed format ``index``, the bytes of its index arrays laid out as
+    ``layout`` says.
     """
 
     block_runs: list[tuple[int, int]]
     channel_runs: list[tuple[int, int]]
-    data: BsrData | SparseData
+    data: object
     values: ir.Value
     bias: ir.Value | None
     row_ptr: ir.Value | None = None
@@ -213,23 +206,18 @@ class _Share:
 
     @property
     def sparse(self) -> bool:
-        return isinstance(self.data, SparseData)
+        """Its weight is held by a ``bsparse.packed_sparse`` (values and index bytes)."""
+        return self.data.format.ENCODING == "indexed"
 
     @property
     def stored(self) -> int:
-        """Stored blocks (BSR) or values."""
-        return self.data.stored if self.sparse else self.data.nnzb
+        """Stored entries (blocks or values)."""
+        return self.data.stored
 
     @property
     def entry_shape(self) -> list[int]:
         """Shape of one stored entry: a block ``[R, C, *window]``, or a value ``[]``."""
-        return [] if self.sparse else list(self.data.values.shape[1:])
-
-    def index_per_entry(self, index_entry_bytes: int) -> float:
-        """Index bytes that go with each stored entry when the weight moves in chunks."""
-        if self.sparse:
-            return self.data.index_bytes / max(self.stored, 1)
-        return index_entry_bytes
+        return list(self.data.values.shape[1:])
 
     def index_chunk(self, entries: int) -> int:
         """Bytes of a sparse share's index that go with `entries` stored values (at least 1)."""
@@ -256,35 +244,42 @@ def _bias_share(bias: ir.Value, runs: list[tuple[int, int]], loc) -> ir.Value:
     return _to_buffer(tensor.ConcatOp(ir.RankedTensorType.get([total], elt), 0, pieces, loc=loc).result, loc)
 
 
-def _shares(data: BsrData | SparseData, bias: ir.Value | None, partition: Partition, elt: ir.Type, loc) -> list[_Share]:
-    shares = []
+def _values_constant(sub, elt: ir.Type, loc) -> ir.Value:
+    """The L3 constant of a share's stored entries (one zero entry when it stores none)."""
+    values = sub.values.astype(np.float32) if sub.stored else np.zeros((1, *sub.values.shape[1:]), np.float32)
+    return _host_constant(values, elt, loc)
+
+
+def _bsr_constants(sub, elt: ir.Type, loc) -> dict:
     index_type = ir.IntegerType.get_signless(64)
-    r = row_unit(data)
+    cols = sub.col_idx if sub.nnzb else np.zeros(1, np.int64)
+    return {"values": _values_constant(sub, elt, loc), "row_ptr": _host_constant(sub.row_ptr, index_type, loc),
+            "col_idx": _host_constant(cols, index_type, loc)}
+
+
+def _indexed_constants(sub, elt: ir.Type, loc) -> dict:
+    raw = index_bytes_of(sub)
+    raw = raw if raw.size else np.zeros(1, np.uint8)
+    return {"values": _values_constant(sub, elt, loc), "layout": index_layout(sub),
+            "index": _host_constant(raw.view(np.int8), ir.IntegerType.get_signless(8), loc)}
+
+
+_HOST_CONSTANTS = {"bsr": _bsr_constants, "indexed": _indexed_constants}
+"""Format encoding -> the L3 constants of a share: its values and index, as the kernels read them."""
+
+
+def _shares(data, bias: ir.Value | None, partition: Partition, target: targets.Target, elt: ir.Type,
+            loc) -> list[_Share]:
+    fmt = data.format
+    r = fmt.row_unit(target)
+    shares = []
     for rows in partition.row_sets:
         block_runs = _runs(rows)
         channel_runs = [(first * r, min(end * r, data.shape[0])) for first, end in block_runs]
         bias_share = None if bias is None else _bias_share(bias, channel_runs, loc)
-        if isinstance(data, SparseData):
-            sub = data.select(np.concatenate([np.arange(lo, hi) for lo, hi in channel_runs]))
-            values = sub.values.astype(np.float32) if sub.stored else np.zeros(1, np.float32)
-            raw = index_bytes_of(sub)
-            raw = raw if raw.size else np.zeros(1, np.uint8)
-            shares.append(_Share(block_runs, channel_runs, sub, _host_constant(values, elt, loc), bias_share,
-                                 index=_host_constant(raw.view(np.int8), ir.IntegerType.get_signless(8), loc),
-                                 layout=index_layout(sub)))
-            continue
-        blocks = np.concatenate([np.arange(data.row_ptr[a], data.row_ptr[b]) for a, b in block_runs])
-        counts = np.diff(data.row_ptr)[list(rows)]
-        sub = BsrData(
-            (sum(hi - lo for lo, hi in channel_runs), *data.shape[1:]), data.block, data.values[blocks],
-            np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), data.col_idx[blocks],
-        )
-        values = sub.values.astype(np.float32) if sub.nnzb else np.zeros((1, *sub.values.shape[1:]), np.float32)
-        cols = sub.col_idx if sub.nnzb else np.zeros(1, np.int64)
-        shares.append(_Share(
-            block_runs, channel_runs, sub, _host_constant(values, elt, loc), bias_share,
-            row_ptr=_host_constant(sub.row_ptr, index_type, loc), col_idx=_host_constant(cols, index_type, loc),
-        ))
+        sub = fmt.share(data, rows, target)
+        shares.append(_Share(block_runs, channel_runs, sub, bias=bias_share,
+                             **_HOST_CONSTANTS[fmt.ENCODING](sub, elt, loc)))
     return shares
 
 
@@ -379,22 +374,9 @@ def _core_work(layer: _Layer, share: _Share, spatial: tuple[int, int], weight_sh
         per_group = layer.out_channels // layer.groups  # a grouped conv's share is one run (bsparse-partition)
         groups = -(-share.channel_runs[-1][1] // per_group) - share.first_channel // per_group
         in_channels = groups * weight_shape[1]
-    window = math.prod(weight_shape[2:])
-    data = share.data
     bias_bytes = co * b if share.bias is not None else 0
-    if share.sparse:  # entries are single values; the index is bytes, moved with the values in proportion
-        return Work(
-            batch=layer.batch, stream=stream, across=across, in_channels=in_channels, out_channels=co,
-            blocks=data.stored, block_elements=1, index_entries=data.index_bytes, element_bytes=b, index_bytes=1,
-            block_rows=-(-co // SPARSE_ROWS), row_height=SPARSE_ROWS, bias_bytes=bias_bytes,
-            chunk_index_bytes=share.index_per_entry(1),
-        )
-    return Work(
-        batch=layer.batch, stream=stream, across=across, in_channels=in_channels, out_channels=co,
-        blocks=data.nnzb, block_elements=data.block[0] * data.block[1] * window,
-        index_entries=len(data.row_ptr) + data.nnzb, element_bytes=b, index_bytes=target.block_index_bytes,
-        block_rows=len(data.row_ptr) - 1, row_height=data.block[0], bias_bytes=bias_bytes,
-    )
+    return Work(batch=layer.batch, stream=stream, across=across, in_channels=in_channels, out_channels=co,
+                element_bytes=b, bias_bytes=bias_bytes, **share.data.format.tile_work(share.data, target))
 
 
 # ----------------------------------------------------------------------------- the device program
@@ -421,7 +403,7 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
     b = COSTED_DTYPES[dtype]
     build = _Builder(target, elt)
     has_l2 = target.memtile_rows > 0
-    l2_share = target.l2_bytes // L2_SHARES if has_l2 else 0
+    l2_share = target.l2_bytes // target.l2_shares if has_l2 else 0
     per_slice = columns_per_slice(partition.spatial_splits, target)
     # core (col, row) -> (spatial slice, share); see bsparse.passes.partition
     assignment: dict[tuple[int, int], tuple[int, int]] = {}
@@ -498,7 +480,7 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
             continue
         mem = build.memtile(homes[share_index])
         stored = share.stored
-        per_entry = share.index_per_entry(target.block_index_bytes)
+        per_entry = share.data.format.chunk_index_bytes(share.data, target)
         entry_bytes = math.prod(share.entry_shape) * b + per_entry
         sharing = homes.count(homes[share_index])
         chunk2 = max(1, min(stored, int((l2_share // sharing) // entry_bytes)))
@@ -603,7 +585,7 @@ def _emit_device(layer: _Layer, partition: Partition, shares: list[_Share], x_l3
 # ----------------------------------------------------------------------------- patterns
 
 
-def _partition(op, data: BsrData | SparseData, target: targets.Target) -> Partition:
+def _partition(op, data, target: targets.Target) -> Partition:
     recorded = Partition.from_op(op)
     if recorded is None or recorded.target != target.name:
         return partition_layer(op, data, target)
@@ -626,7 +608,7 @@ def _lower(op, rewriter, target: targets.Target, dtype: str):
         return True
     data = weight_data(packed)
     elt = packed_type(op.weight, "weight").value_type
-    sparse = isinstance(data, SparseData)
+    sparse = data.format.ENCODING == "indexed"
     bias = op.bias
     partition = _partition(op, data, target)
     weight_shape = tuple(data.shape)
@@ -652,7 +634,7 @@ def _lower(op, rewriter, target: targets.Target, dtype: str):
         x_l3 = _to_buffer(x, loc, _space(op.input, target, dtype))
         y_space = _space(op.result, target, dtype)
         y_l3 = memref.AllocOp(_memref(layer.out_shape, result_type.element_type, y_space), [], []).result
-        shares = _shares(data, bias, partition, elt, loc)
+        shares = _shares(data, bias, partition, target, elt, loc)
         # Two phases (bsparse-partition's phase_order) balance compute but halve each core's L1 budgets
         # and double its calls: the cost model decides between them and one phase.
         variants = [partition] + ([dataclasses.replace(partition, phase_order=())] if partition.phase_order else [])

@@ -15,9 +15,10 @@ from typing import ClassVar
 import numpy as np
 
 from bsparse.errors import OptionError
+from bsparse.patterns.format import Format, mac_rate
 from bsparse.patterns.gemm import check_scope, check_sparsity, split_like
 
-__all__ = ["BlockPattern", "BsrData", "keep_mask", "keep_masks"]
+__all__ = ["BlockFormat", "BlockPattern", "BsrData", "keep_mask", "keep_masks"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,19 @@ class BsrData:
         return int(self.values.shape[0])
 
     @property
+    def stored(self) -> int:
+        """Stored entries: blocks."""
+        return self.nnzb
+
+    @property
+    def format(self) -> "BlockFormat":
+        return BlockFormat(*self.block)
+
+    @property
+    def pattern(self) -> str:
+        return str(BlockPattern(*self.block))
+
+    @property
     def grid(self) -> tuple[int, int]:
         return -(-self.shape[0] // self.block[0]), -(-self.shape[1] // self.block[1])
 
@@ -65,6 +79,69 @@ class BsrData:
         order = (0, 2, 1, 3, *range(4, 4 + len(window)))
         dense = blocks.transpose(order).reshape(rows * r, cols * c, *window)
         return dense[: self.shape[0], : self.shape[1]]
+
+
+@dataclass(frozen=True)
+class BlockFormat(Format):
+    """BSR: the stored R x C blocks of each block row, with ``row_ptr`` and ``col_idx``.
+
+    A core's channels come in block rows of R; a block row's load is its
+    stored blocks (each costs a full block per output position whatever its
+    edge padding). A share that stores every block of its grid runs as a
+    dense kernel (no block index to walk); otherwise the kernel pays
+    ``block_index_overhead_cycles`` per stored block and index pass. The
+    index moves at ``block_index_bytes`` per entry.
+    """
+
+    rows: int
+    cols: int
+    ENCODING: ClassVar[str] = "bsr"
+
+    def pack(self, weight: np.ndarray) -> BsrData:
+        return BlockPattern(self.rows, self.cols).pack(weight)
+
+    def holds(self, weight: np.ndarray) -> BsrData:
+        """Always: blocks hold any weight, dense ones too (edge blocks are zero-padded)."""
+        return self.pack(weight)
+
+    def row_unit(self, t) -> int:
+        return self.rows
+
+    def row_loads(self, data: BsrData, t) -> np.ndarray:
+        return np.diff(data.row_ptr)
+
+    def share(self, data: BsrData, rows, t) -> BsrData:
+        rows = [int(r) for r in rows]
+        blocks = np.concatenate([np.arange(data.row_ptr[r], data.row_ptr[r + 1]) for r in rows] + [np.zeros(0, np.int64)])
+        counts = np.diff(data.row_ptr)[rows]
+        channels = sum(min((r + 1) * self.rows, data.shape[0]) - r * self.rows for r in rows)
+        return BsrData((channels, *data.shape[1:]), data.block, data.values[blocks],
+                       np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), data.col_idx[blocks])
+
+    def macs_per_position(self, data: BsrData) -> int:
+        block_rows = data.block_rows()
+        real_out = np.minimum(self.rows, data.shape[0] - block_rows * self.rows)
+        real_in = np.minimum(self.cols, data.shape[1] - np.asarray(data.col_idx) * self.cols)
+        window = int(np.prod(data.shape[2:], dtype=np.int64))
+        return int(np.sum(real_out * real_in, dtype=np.int64)) * window
+
+    def indexed_blocks(self, data: BsrData) -> int:
+        """Stored blocks whose index the kernel walks: none when every block of the grid is stored."""
+        rows, cols = data.grid
+        return data.nnzb if data.nnzb < rows * cols else 0
+
+    def compute_cycles(self, data: BsrData, positions: int, index_passes: int, loads: int, t, dtype: str) -> float:
+        macs = self.macs_per_position(data) * positions
+        return macs / mac_rate(t, dtype) + self.indexed_blocks(data) * index_passes * t.block_index_overhead_cycles
+
+    def tile_work(self, data: BsrData, t) -> dict:
+        window = int(np.prod(data.shape[2:], dtype=np.int64))
+        return {"blocks": data.nnzb, "block_elements": self.rows * self.cols * window,
+                "index_entries": len(data.row_ptr) + data.nnzb, "index_bytes": t.block_index_bytes,
+                "block_rows": len(data.row_ptr) - 1, "row_height": self.rows}
+
+    def chunk_index_bytes(self, data: BsrData, t) -> float:
+        return t.block_index_bytes
 
 
 def keep_mask(scores: np.ndarray, sparsity: float) -> np.ndarray:
@@ -95,6 +172,7 @@ class BlockPattern:
     """R x C weight blocks over (out, in), spanning the kernel window."""
 
     NAME: ClassVar[str] = "block"
+    SYNTAX: ClassVar[str] = "block:RxC"
 
     rows: int = 8
     cols: int = 8
@@ -114,6 +192,11 @@ class BlockPattern:
 
     def __str__(self) -> str:
         return f"block:{self.rows}x{self.cols}"
+
+    @property
+    def format(self) -> BlockFormat:
+        """BSR with this block shape."""
+        return BlockFormat(self.rows, self.cols)
 
     @property
     def fixed_sparsity(self) -> float | None:

@@ -35,8 +35,10 @@ import numpy as np
 
 from bsparse.errors import OptionError
 from bsparse.patterns.gemm import apply_keep, check_score, check_sparsity, check_scope, from_gemm, gemm_k, keep_largest, to_gemm
+from bsparse.patterns.format import mac_rate
+from bsparse.patterns.indexed import IndexedFormat, SparseData, first_slots, index_dtype
 
-__all__ = ["GatherScatterPattern"]
+__all__ = ["GSFormat", "GatherScatterPattern"]
 
 DEFAULT_BANKS = 8
 """AIE-ML data memory banks per core (HARDWARE.md)."""
@@ -47,6 +49,7 @@ class GatherScatterPattern:
     """The same number of nonzeros in each of B interleaved banks of every row."""
 
     NAME: ClassVar[str] = "gs"
+    SYNTAX: ClassVar[str] = "gs:B"
 
     banks: int = DEFAULT_BANKS
 
@@ -65,6 +68,11 @@ class GatherScatterPattern:
 
     def __str__(self) -> str:
         return f"{self.NAME}:{self.banks}"
+
+    @property
+    def format(self) -> "GSFormat":
+        """Equal values per bank, with their offsets."""
+        return GSFormat(str(self), self.banks)
 
     @property
     def fixed_sparsity(self) -> float | None:
@@ -118,3 +126,93 @@ class GatherScatterPattern:
         padded[:, :k] = magnitudes
         keep = keep_largest(padded.reshape(rows, slots, self.banks), self.kept_per_bank(k, sparsity), axis=1)
         return keep.reshape(rows, slots * self.banks)[:, :k]
+
+
+@dataclass(frozen=True)
+class GSFormat(IndexedFormat):
+    """Bank offsets (``gs:B``). K position ``k`` lives in bank ``k mod B`` at offset ``k // B``
+    (K padded to a multiple of B). Every (output channel, bank) stores the same number ``n`` of
+    values (the largest nonzero count of any; fewer nonzeros are padded with zeros at its first
+    zero offsets): ``offset [out, B, n]``, ascending per (channel, bank), values in the same order.
+    Equal counts per bank are the gather-scatter load-balance invariant. A core with a
+    conflict-free gather (``gather_elements_per_cycle``) runs its stored values at the gather's
+    rate; others compute it densely."""
+
+    pattern: str
+    banks: int
+    NAME = "gs"
+    INDEX = (("offset", "[out * B * n] offset within the bank of each value, ascending per (channel, bank)"),)
+
+    def depth(self, k: int) -> int:
+        """Positions per bank: ``ceil(K / B)``."""
+        return -(-k // self.banks)
+
+    def _by_bank(self, matrix: np.ndarray) -> np.ndarray:
+        """``[out, B, depth]``: position ``offset * B + bank`` (K padded with zeros)."""
+        out, k = matrix.shape
+        depth = self.depth(k)
+        padded = np.zeros((out, depth * self.banks), matrix.dtype)
+        padded[:, :k] = matrix
+        return padded.reshape(out, depth, self.banks).transpose(0, 2, 1)
+
+    def pack(self, weight):
+        matrix = to_gemm(weight)
+        out, k = matrix.shape
+        banks = self._by_bank(matrix)
+        nonzero = banks != 0
+        n = int(nonzero.sum(axis=2).max()) if nonzero.size else 0
+        chosen = first_slots(nonzero, n)
+        offsets = np.nonzero(chosen)[2].reshape(out, self.banks, n)  # ascending within (channel, bank)
+        return SparseData(self.pattern, tuple(weight.shape), banks[chosen], {
+            "offset": offsets.reshape(-1).astype(index_dtype(self.depth(k)))})
+
+    def slots(self, data: SparseData) -> int:
+        out = data.shape[0]
+        return data.values.size // (out * self.banks)
+
+    def matrix(self, data):
+        out, k = data.gemm_shape
+        n = self.slots(data)
+        offsets = data.index["offset"].astype(np.int64).reshape(out, self.banks, n)
+        positions = offsets * self.banks + np.arange(self.banks)[None, :, None]
+        matrix = np.zeros((out, self.depth(k) * self.banks), data.values.dtype)
+        np.put_along_axis(matrix, positions.reshape(out, -1), data.values.reshape(out, -1), axis=1)
+        return matrix[:, :k]
+
+    def row_values(self, data):
+        return np.full(data.shape[0], self.banks * self.slots(data), np.int64)
+
+    def real_stored(self, data):
+        out, k = data.gemm_shape
+        offsets = data.index["offset"].astype(np.int64).reshape(out, self.banks, -1)
+        return int(np.sum(offsets * self.banks + np.arange(self.banks)[None, :, None] < k))
+
+    def select(self, data, channels):
+        out = data.shape[0]
+        per_channel = data.values.size // out
+        values = data.values.reshape(out, per_channel)[channels].reshape(-1)
+        offsets = data.index["offset"].reshape(out, per_channel)[channels].reshape(-1)
+        return SparseData(data.pattern, (len(channels), *data.shape[1:]), values, {"offset": offsets})
+
+    def verify(self, data):
+        out, k = data.gemm_shape
+        if data.values.size % (out * self.banks):
+            raise ValueError(f"values must hold the same number of entries for each of {out} channels x {self.banks} banks")
+        n = self.slots(data)
+        offsets = data.index["offset"].astype(np.int64)
+        if offsets.size != data.values.size:
+            raise ValueError(f"offset must have one entry per value ({data.values.size}), got {offsets.size}")
+        depth = self.depth(k)
+        if offsets.size and (offsets.min() < 0 or offsets.max() >= depth):
+            raise ValueError(f"offsets must lie in [0, {depth}) (ceil(K / B) positions per bank)")
+        if n > 1 and np.any(np.diff(offsets.reshape(out, self.banks, n), axis=2) <= 0):
+            raise ValueError("offsets must be strictly increasing within each (channel, bank)")
+        positions = offsets.reshape(out, self.banks, n) * self.banks + np.arange(self.banks)[None, :, None]
+        if np.any(data.values.reshape(out, self.banks, n)[positions >= k]):
+            raise ValueError(f"positions past K = {k} (bank padding) must hold zeros")
+
+    def dense_on(self, t) -> bool:
+        return not t.gather_elements_per_cycle
+
+    def stored_cycles(self, data, positions, loads, t, dtype):
+        return data.stored * positions / min(mac_rate(t, dtype), t.gather_elements_per_cycle)

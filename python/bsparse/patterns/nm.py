@@ -23,13 +23,20 @@ import numpy as np
 
 from bsparse.errors import OptionError
 from bsparse.patterns.gemm import apply_keep, check_scope, check_score, check_sparsity, from_gemm, gemm_k, keep_largest, to_gemm
+from bsparse.patterns.format import mac_rate
+from bsparse.patterns.indexed import IndexedFormat, SparseData, first_slots, pack_bits, unpack_bits
 
-__all__ = ["NMPattern", "keep_in_groups"]
+__all__ = ["NMFormat", "NMPattern", "keep_in_groups", "native_nm"]
 
 TOLERANCE = 1e-9
 """How far a requested sparsity may be from ``1 - N/M``."""
 
 LARGEST_SUGGESTED_M = 64
+
+
+def native_nm(n: int, m: int, t) -> bool:
+    """Whether `t`'s core matmul reads an n:m operand compressed (``structured_sparsity_n`` / ``_m``)."""
+    return t.structured_sparsity_m > 0 and m == t.structured_sparsity_m and n <= t.structured_sparsity_n
 
 
 def keep_in_groups(magnitudes: np.ndarray, n: int, m: int) -> np.ndarray:
@@ -50,6 +57,7 @@ class NMPattern:
     """N of every M consecutive weights along a row's K are kept."""
 
     NAME: ClassVar[str] = "nm"
+    SYNTAX: ClassVar[str] = "nm:N:M"
 
     n: int = 2
     m: int = 4
@@ -69,6 +77,11 @@ class NMPattern:
 
     def __str__(self) -> str:
         return f"{self.NAME}:{self.n}:{self.m}"
+
+    @property
+    def format(self) -> "NMFormat":
+        """N values and a bit mask per group of M."""
+        return NMFormat(str(self), self.n, self.m)
 
     @property
     def fixed_sparsity(self) -> float:
@@ -121,3 +134,80 @@ class NMPattern:
         if fraction.numerator >= 1 and abs(float(fraction) - density) <= TOLERANCE:
             return f"use nm:{fraction.numerator}:{fraction.denominator} for {sparsity:g}"
         return f"no N:M with M <= {LARGEST_SUGGESTED_M} has sparsity {sparsity:g} (N:M sparsities are 1 - N/M, N >= 1)"
+
+
+@dataclass(frozen=True)
+class NMFormat(IndexedFormat):
+    """N:M bit masks (``nm:N:M``). K is cut into ``G = ceil(K / M)`` groups of ``M`` (the
+    last padded with zeros); every group stores exactly ``N`` values (a group with fewer nonzeros
+    stores zeros at its first zero positions), marked in ``mask``: one bit per dense position,
+    ``N`` set per group, packed little-endian per output channel into ``ceil(G * M / 8)`` bytes --
+    the layout of AIE-ML's compressed sparse load, which reads a bit per position (HARDWARE.md,
+    "Sparsity support"). Values ``[out, G, N]`` in position order. A core whose matmul reads N:M
+    compressed (`native_nm`) runs its N-of-M slots at the MAC rate; others compute it densely."""
+
+    pattern: str
+    n: int
+    m: int
+    NAME = "nm"
+    INDEX = (("mask", "[out * ceil(G * M / 8)] bytes: one bit per dense position, N set per group of M"),)
+
+    def groups(self, k: int) -> int:
+        return -(-k // self.m)
+
+    def pack(self, weight):
+        matrix = to_gemm(weight)
+        out, k = matrix.shape
+        g = self.groups(k)
+        padded = np.zeros((out, g * self.m), matrix.dtype)
+        padded[:, :k] = matrix
+        chosen = first_slots(padded.reshape(out, g, self.m) != 0, self.n).reshape(out, g * self.m)
+        return SparseData(self.pattern, tuple(weight.shape), padded[chosen], {"mask": pack_bits(chosen).reshape(-1)})
+
+    def _bits(self, data, out):
+        k = data.gemm_shape[1]
+        width = self.groups(k) * self.m
+        return unpack_bits(data.index["mask"].reshape(out, -1), width)
+
+    def matrix(self, data):
+        out, k = data.gemm_shape
+        bits = self._bits(data, out)
+        matrix = np.zeros(bits.shape, data.values.dtype)
+        matrix[bits] = data.values
+        return matrix[:, :k]
+
+    def row_values(self, data):
+        return np.full(data.shape[0], self.groups(data.gemm_shape[1]) * self.n, np.int64)
+
+    def real_stored(self, data):
+        return int(self._bits(data, data.shape[0])[:, :data.gemm_shape[1]].sum())
+
+    def select(self, data, channels):
+        out = data.shape[0]
+        values = data.values.reshape(out, -1)[channels].reshape(-1)
+        mask = data.index["mask"].reshape(out, -1)[channels].reshape(-1)
+        return SparseData(data.pattern, (len(channels), *data.shape[1:]), values, {"mask": mask})
+
+    def verify(self, data):
+        out, k = data.gemm_shape
+        g = self.groups(k)
+        mask = data.index["mask"]
+        if mask.size != out * -(-(g * self.m) // 8):
+            raise ValueError(f"mask must have {out} x ceil({g} x {self.m} / 8) bytes, got {mask.size}")
+        bits = self._bits(data, out)
+        per_group = bits.reshape(out, g, self.m).sum(axis=2)
+        if np.any(per_group != self.n):
+            raise ValueError(f"every group of {self.m} positions must mark exactly {self.n} stored values")
+        if data.values.size != out * g * self.n:
+            raise ValueError(f"values must hold {out} x {g} groups x {self.n} = {out * g * self.n} entries, got {data.values.size}")
+        matrix = np.zeros(bits.shape, data.values.dtype)
+        matrix[bits] = data.values
+        if np.any(matrix[:, k:]):
+            raise ValueError(f"positions past K = {k} (group padding) must hold zeros")
+
+    def dense_on(self, t) -> bool:
+        return not native_nm(self.n, self.m, t)
+
+    def stored_cycles(self, data, positions, loads, t, dtype):
+        out, k = data.gemm_shape
+        return out * self.groups(k) * t.structured_sparsity_n * positions / mac_rate(t, dtype)

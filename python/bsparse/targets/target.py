@@ -201,6 +201,13 @@ class Target:
     """N of the N:M structured sparsity the core's matmul reads compressed (0: none)."""
     structured_sparsity_m: int = _param(int, Check.NON_NEGATIVE)
     """M of that N:M pattern (0: none)."""
+    sparse_row_channels: int = _param(int)
+    """Output channels per row unit of a weight in a non-block format: the unit in which a core's
+    channels come (bsparse-partition balances these units; their load is their stored values)."""
+    l2_shares: int = _param(int)
+    """Equal parts a memory tile is cut into for one layer: a column's input slice, its output slice
+    and one core row's weights each get ``l2_bytes // l2_shares`` (also the bytes of activations
+    the memory tiles keep between layers, `bsparse.residency`)."""
     gather_elements_per_cycle: int = _param(int, Check.NON_NEGATIVE)
     """Activation elements a core's indexed gather delivers per cycle from its banked L1 without
     bank conflicts (0: no gather engine; what gather-scatter sparsity needs to pay off)."""

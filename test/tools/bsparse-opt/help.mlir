@@ -11,4 +11,4 @@
 // CHECK-DAG: --allow-unregistered-dialect
 // CHECK: bsparse passes
 // CHECK-DAG: bsparse-pack {{ *}}pack constant matmul/conv weights into block-sparse bsparse ops
-// CHECK-DAG: block= {{ *}}block shape RxC over (out, in) (default: 8x8)
+// CHECK-DAG: block= {{ *}}block shape RxC over (out, in) of the weights packed in blocks (default: 8x8)
