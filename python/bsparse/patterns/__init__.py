@@ -46,6 +46,7 @@ __all__ = [
     "parse_pattern",
     "pattern_syntax",
     "register_pattern",
+    "unregister_pattern",
 ]
 
 DEFAULT_PATTERN = "block:8x8"
@@ -68,6 +69,12 @@ def register_pattern(cls: type) -> type:
         raise ValueError(f"a sparsity pattern named '{cls.NAME}' is already registered")
     PATTERNS[cls.NAME] = cls
     return cls
+
+
+def unregister_pattern(name: str) -> None:
+    """Removes pattern `name` from `PATTERNS` (a pattern registered for a while, e.g. by a test)."""
+    del PATTERNS[name]
+    format_for.cache_clear()
 
 
 for _cls in (BlockPattern, UnstructuredPattern, NMPattern, TileWisePattern, TileVectorWisePattern, GatherScatterPattern):
