@@ -29,13 +29,14 @@ import torch_mlir.ir as ir
 
 from bsparse import targets
 from bsparse.dialects.bsparse import block_grid, packed_type
+from bsparse.cost.device import ddr_cycles
 from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
 from bsparse.frontend.names import layer_name
 from bsparse.interpreter.core import Interpreter, Listener
 from bsparse.report import LayerReport, Report
 from bsparse.residency import stays_on_chip
 
-__all__ = ["COSTS", "CostModel", "cost", "ddr_cycles", "layer_label", "run_program"]
+__all__ = ["COSTS", "CostModel", "cost", "layer_label", "run_program"]
 
 CostFn = Callable[[ir.OpView, "CostModel"], LayerReport | None]
 
@@ -233,28 +234,6 @@ def _linalg_layer(op, model: CostModel) -> LayerReport:
 
 
 # ----------------------------------------------------------------------------- host ops of a lowered program
-
-
-def ddr_cycles(t: targets.Target, read: dict[int, int], write: dict[int, int]) -> float:
-    """Cycles to move `read` / `write` bytes per array column between DDR and the array.
-
-    A column reads over ``shim_channels_in`` channels of ``shim_bytes_per_cycle``
-    at once when ``ddr_transfers_overlap``; otherwise its loads are summed,
-    one channel's rate at a time (the seed model). Writes use all
-    ``shim_channels_out``. Reads and writes overlap only when transfers do.
-    The whole array stays within ``ddr_read_bytes_per_s`` / ``ddr_write_bytes_per_s``.
-    """
-    clock = t.clock_hz
-    read_rate = t.shim_bytes_per_cycle * (t.shim_channels_in if t.ddr_transfers_overlap else 1)
-    write_rate = t.shim_bytes_per_cycle * t.shim_channels_out
-    per_column = []
-    for column in set(read) | set(write):
-        r, w = read.get(column, 0) / read_rate, write.get(column, 0) / write_rate
-        per_column.append(max(r, w) if t.ddr_transfers_overlap else r + w)
-    total_r = sum(read.values()) / (t.ddr_read_bytes_per_s / clock)
-    total_w = sum(write.values()) / (t.ddr_write_bytes_per_s / clock)
-    total = max(total_r, total_w) if t.ddr_transfers_overlap else total_r + total_w
-    return max(max(per_column, default=0.0), total)
 
 
 def _elements(value: ir.Value) -> int:
