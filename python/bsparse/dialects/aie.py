@@ -31,6 +31,7 @@ from torch_mlir.dialects.ext import Dialect, Operand, Result
 
 from bsparse import targets
 from bsparse.dialects._verify import Invalid, i64_array, int_attr, static_shape, string_attr, verified
+from bsparse.dialects.kernel import KernelParams
 from bsparse.dtypes import COSTED_DTYPES
 from bsparse.residency import memory_level
 
@@ -348,15 +349,17 @@ class MatmulBsrOp(AIE.Operation, name="matmul_bsr"):
     col_idx: Operand[ir.MemRefType]
     output: Operand[ir.MemRefType]
     params: ir.DictAttr
-    """The work unit and its tiling (see `bsparse.passes.to_aie`)."""
+    """The work unit and its tiling: `bsparse.dialects.kernel.KernelParams`."""
     bias: Operand[ir.MemRefType] | None = None
     """Optional per-output-channel bias."""
 
     @verified
     def verify_invariants(self) -> bool:
-        """Checks the buffers are the core's L1 buffers and the weight buffers' shapes."""
+        """Checks the buffers are the core's L1 buffers, the weight buffers' shapes and the params
+        (`bsparse.dialects.kernel.KernelParams`)."""
         _check_kernel_buffers(self, _KERNEL_OPERANDS)
         _check_bsr_buffers(self)
+        KernelParams.from_op(self, "matmul", indexed=False)
         return True
 
 
@@ -373,15 +376,17 @@ class Conv2dBsrOp(AIE.Operation, name="conv2d_bsr"):
     col_idx: Operand[ir.MemRefType]
     output: Operand[ir.MemRefType]
     params: ir.DictAttr
-    """The convolution, the work unit and its tiling (see `bsparse.passes.to_aie`)."""
+    """The convolution, the work unit and its tiling: `bsparse.dialects.kernel.KernelParams`."""
     bias: Operand[ir.MemRefType] | None = None
     """Optional per-output-channel bias."""
 
     @verified
     def verify_invariants(self) -> bool:
-        """Checks the buffers are the core's L1 buffers and the weight buffers' shapes."""
+        """Checks the buffers are the core's L1 buffers, the weight buffers' shapes and the params
+        (`bsparse.dialects.kernel.KernelParams`)."""
         _check_kernel_buffers(self, _KERNEL_OPERANDS)
         _check_bsr_buffers(self)
+        KernelParams.from_op(self, "conv2d", indexed=False)
         return True
 
 
@@ -411,15 +416,17 @@ class MatmulSparseOp(AIE.Operation, name="matmul_sparse"):
     index: Operand[ir.MemRefType]
     output: Operand[ir.MemRefType]
     params: ir.DictAttr
-    """The work unit, its tiling and the format (see `bsparse.passes.to_aie`)."""
+    """The work unit, its tiling and the format: `bsparse.dialects.kernel.KernelParams`."""
     bias: Operand[ir.MemRefType] | None = None
     """Optional per-output-channel bias."""
 
     @verified
     def verify_invariants(self) -> bool:
-        """Checks the buffers are the core's L1 buffers and the weight buffers' shapes."""
+        """Checks the buffers are the core's L1 buffers, the weight buffers' shapes and the params
+        (`bsparse.dialects.kernel.KernelParams`)."""
         _check_kernel_buffers(self, _SPARSE_KERNEL_OPERANDS)
         _check_sparse_buffers(self)
+        KernelParams.from_op(self, "matmul", indexed=True)
         return True
 
 
@@ -435,13 +442,15 @@ class Conv2dSparseOp(AIE.Operation, name="conv2d_sparse"):
     index: Operand[ir.MemRefType]
     output: Operand[ir.MemRefType]
     params: ir.DictAttr
-    """The convolution, the work unit, its tiling and the format (see `bsparse.passes.to_aie`)."""
+    """The convolution, the work unit, its tiling and the format: `bsparse.dialects.kernel.KernelParams`."""
     bias: Operand[ir.MemRefType] | None = None
     """Optional per-output-channel bias."""
 
     @verified
     def verify_invariants(self) -> bool:
-        """Checks the buffers are the core's L1 buffers and the weight buffers' shapes."""
+        """Checks the buffers are the core's L1 buffers, the weight buffers' shapes and the params
+        (`bsparse.dialects.kernel.KernelParams`)."""
         _check_kernel_buffers(self, _SPARSE_KERNEL_OPERANDS)
         _check_sparse_buffers(self)
+        KernelParams.from_op(self, "conv2d", indexed=True)
         return True

@@ -167,8 +167,8 @@ func.func @dma_streams_host_memory(%arg: memref<256x64xi8>, %t: tensor<128x32xi8
 // CHECK-NEXT: %[[B:.*]] = "aie.buffer"(%[[T]]) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16xi32>
 // CHECK-NEXT: %[[Y:.*]] = "aie.buffer"(%[[T]]) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x16xi8>
 // CHECK-NEXT: "aie.core"(%[[T]]) ({
-// CHECK-NEXT: "aie.matmul_bsr"(%[[X]], %[[V]], %[[RP]], %[[CI]], %[[Y]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, params = {activation = "none", block = array<i64: 8, 8>, rows = array<i64: 0, 16>}} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
-// CHECK-NEXT: "aie.matmul_bsr"(%[[X]], %[[V]], %[[RP]], %[[CI]], %[[Y]], %[[B]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>, params = {activation = "relu"}} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>, memref<16xi32>) -> ()
+// CHECK-NEXT: "aie.matmul_bsr"(%[[X]], %[[V]], %[[RP]], %[[CI]], %[[Y]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, params = {activation = "none", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, k_chunks = 1 : i64, output_tiles = 1 : i64, spatial = array<i64: 0, 16>, spatial_dim = "rows", tile = array<i64: 16, 1>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 64>}} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
+// CHECK-NEXT: "aie.matmul_bsr"(%[[X]], %[[V]], %[[RP]], %[[CI]], %[[Y]], %[[B]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>, params = {activation = "relu", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, k_chunks = 1 : i64, output_tiles = 1 : i64, spatial = array<i64: 0, 16>, spatial_dim = "rows", tile = array<i64: 16, 1>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 64>}} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>, memref<16xi32>) -> ()
 // CHECK-NEXT: }) : (index) -> ()
 func.func @matmul_bsr_kernels() {
   "aie.device"() ({
@@ -180,8 +180,8 @@ func.func @matmul_bsr_kernels() {
     %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16xi32>
     %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x16xi8>
     "aie.core"(%t) ({
-      "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {params = {rows = array<i64: 0, 16>, block = array<i64: 8, 8>, activation = "none"}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
-      "aie.matmul_bsr"(%x, %v, %rp, %ci, %y, %b) {params = {activation = "relu"}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>, memref<16xi32>) -> ()
+      "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {params = {activation = "none", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, k_chunks = 1 : i64, output_tiles = 1 : i64, spatial = array<i64: 0, 16>, spatial_dim = "rows", tile = array<i64: 16, 1>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 64>}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
+      "aie.matmul_bsr"(%x, %v, %rp, %ci, %y, %b) {params = {activation = "relu", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, k_chunks = 1 : i64, output_tiles = 1 : i64, spatial = array<i64: 0, 16>, spatial_dim = "rows", tile = array<i64: 16, 1>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 64>}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>, memref<16xi32>) -> ()
     }) : (index) -> ()
   }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
   return
@@ -200,8 +200,8 @@ func.func @matmul_bsr_kernels() {
 // CHECK-NEXT: %[[B:.*]] = "aie.buffer"(%[[T]]) {{.*}} -> memref<16xi32>
 // CHECK-NEXT: %[[Y:.*]] = "aie.buffer"(%[[T]]) {{.*}} -> memref<1x8x8x16xi8>
 // CHECK-NEXT: "aie.core"(%[[T]]) ({
-// CHECK-NEXT: "aie.conv2d_bsr"(%[[X]], %[[V]], %[[RP]], %[[CI]], %[[Y]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, params = {activation = "none", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nhwc", padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi32>, memref<4xi32>, memref<1x8x8x16xi8>) -> ()
-// CHECK-NEXT: "aie.conv2d_bsr"(%[[X]], %[[V]], %[[RP]], %[[CI]], %[[Y]], %[[B]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>, params = {activation = "relu", groups = 1 : i64, layout = "nhwc"}} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi32>, memref<4xi32>, memref<1x8x8x16xi8>, memref<16xi32>) -> ()
+// CHECK-NEXT: "aie.conv2d_bsr"(%[[X]], %[[V]], %[[RP]], %[[CI]], %[[Y]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, params = {activation = "none", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, dilations = array<i64: 1, 1>, groups = 1 : i64, k_chunks = 1 : i64, layout = "nhwc", output_tiles = 1 : i64, padding = array<i64: 0, 0, 0, 0>, spatial = array<i64: 0, 8>, spatial_dim = "width", strides = array<i64: 1, 1>, tile = array<i64: 8, 8>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 16, 3, 3>}} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi32>, memref<4xi32>, memref<1x8x8x16xi8>) -> ()
+// CHECK-NEXT: "aie.conv2d_bsr"(%[[X]], %[[V]], %[[RP]], %[[CI]], %[[Y]], %[[B]]) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>, params = {activation = "relu", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, dilations = array<i64: 1, 1>, groups = 1 : i64, k_chunks = 1 : i64, layout = "nhwc", output_tiles = 1 : i64, padding = array<i64: 0, 0, 0, 0>, spatial = array<i64: 0, 8>, spatial_dim = "width", strides = array<i64: 1, 1>, tile = array<i64: 8, 8>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 16, 3, 3>}} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi32>, memref<4xi32>, memref<1x8x8x16xi8>, memref<16xi32>) -> ()
 // CHECK-NEXT: }) : (index) -> ()
 func.func @conv2d_bsr_kernels() {
   "aie.device"() ({
@@ -213,8 +213,8 @@ func.func @conv2d_bsr_kernels() {
     %b = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16xi32>
     %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<1x8x8x16xi8>
     "aie.core"(%t) ({
-      "aie.conv2d_bsr"(%x, %v, %rp, %ci, %y) {params = {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nhwc", activation = "none"}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi32>, memref<4xi32>, memref<1x8x8x16xi8>) -> ()
-      "aie.conv2d_bsr"(%x, %v, %rp, %ci, %y, %b) {params = {groups = 1 : i64, layout = "nhwc", activation = "relu"}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi32>, memref<4xi32>, memref<1x8x8x16xi8>, memref<16xi32>) -> ()
+      "aie.conv2d_bsr"(%x, %v, %rp, %ci, %y) {params = {activation = "none", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, dilations = array<i64: 1, 1>, groups = 1 : i64, k_chunks = 1 : i64, layout = "nhwc", output_tiles = 1 : i64, padding = array<i64: 0, 0, 0, 0>, spatial = array<i64: 0, 8>, spatial_dim = "width", strides = array<i64: 1, 1>, tile = array<i64: 8, 8>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 16, 3, 3>}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi32>, memref<4xi32>, memref<1x8x8x16xi8>) -> ()
+      "aie.conv2d_bsr"(%x, %v, %rp, %ci, %y, %b) {params = {activation = "relu", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, dilations = array<i64: 1, 1>, groups = 1 : i64, k_chunks = 1 : i64, layout = "nhwc", output_tiles = 1 : i64, padding = array<i64: 0, 0, 0, 0>, spatial = array<i64: 0, 8>, spatial_dim = "width", strides = array<i64: 1, 1>, tile = array<i64: 8, 8>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 16, 3, 3>}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>} : (memref<1x10x10x16xi8>, memref<4x8x8x3x3xi8>, memref<3xi32>, memref<4xi32>, memref<1x8x8x16xi8>, memref<16xi32>) -> ()
     }) : (index) -> ()
   }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
   return
@@ -231,10 +231,10 @@ func.func @conv2d_bsr_kernels() {
 // CHECK: %[[L2:.*]] = "aie.buffer"(%[[M]]) {level = "L2"
 // CHECK-NEXT: "aie.dma"(%[[L2]], %{{.*}}) {dst_offsets = array<i64: 0, 0>, repeat = 1 : i64, sizes = array<i64: 8, 32>, src_offsets = array<i64: 0, 0>} : (memref<8x32xbf16>, memref<8x32xbf16>) -> ()
 // CHECK-NEXT: "aie.core"(%[[T0]]) ({
-// CHECK-NEXT: "aie.matmul_bsr"({{.*}}) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, params = {}} : (memref<8x32xbf16>, memref<1x8x8xbf16>, memref<2xi64>, memref<1xi64>, memref<8x8xbf16>) -> ()
+// CHECK-NEXT: "aie.matmul_bsr"({{.*}}) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, params = {activation = "none", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, k_chunks = 1 : i64, output_tiles = 1 : i64, spatial = array<i64: 0, 16>, spatial_dim = "rows", tile = array<i64: 16, 1>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 64>}} : (memref<8x32xbf16>, memref<1x8x8xbf16>, memref<2xi64>, memref<1xi64>, memref<8x8xbf16>) -> ()
 // CHECK-NEXT: }) : (index) -> ()
 // CHECK-NEXT: "aie.core"(%[[T1]]) ({
-// CHECK-NEXT: "aie.conv2d_bsr"({{.*}}) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>, params = {groups = 8 : i64, layout = "nchw"}} : (memref<1x8x6x6xbf16>, memref<8x1x1x3x3xbf16>, memref<9xi64>, memref<8xi64>, memref<1x8x4x4xbf16>, memref<8xbf16>) -> ()
+// CHECK-NEXT: "aie.conv2d_bsr"({{.*}}) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>, params = {activation = "none", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, dilations = array<i64: 1, 1>, groups = 8 : i64, k_chunks = 1 : i64, layout = "nchw", output_tiles = 1 : i64, padding = array<i64: 0, 0, 0, 0>, spatial = array<i64: 0, 8>, spatial_dim = "width", strides = array<i64: 1, 1>, tile = array<i64: 8, 8>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 16, 3, 3>}} : (memref<1x8x6x6xbf16>, memref<8x1x1x3x3xbf16>, memref<9xi64>, memref<8xi64>, memref<1x8x4x4xbf16>, memref<8xbf16>) -> ()
 // CHECK-NEXT: }) : (index) -> ()
 // CHECK-NEXT: }) {dtype = "bf16", target = "aie2-ve2802"} : () -> ()
 func.func @two_cores() {
@@ -256,10 +256,10 @@ func.func @two_cores() {
     %l2 = "aie.buffer"(%m) {level = "L2", operandSegmentSizes = array<i32: 1>} : (index) -> memref<8x32xbf16>
     "aie.dma"(%l2, %x) {repeat = 1 : i64, src_offsets = array<i64: 0, 0>, dst_offsets = array<i64: 0, 0>, sizes = array<i64: 8, 32>} : (memref<8x32xbf16>, memref<8x32xbf16>) -> ()
     "aie.core"(%t0) ({
-      "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {params = {}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<8x32xbf16>, memref<1x8x8xbf16>, memref<2xi64>, memref<1xi64>, memref<8x8xbf16>) -> ()
+      "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {params = {activation = "none", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, k_chunks = 1 : i64, output_tiles = 1 : i64, spatial = array<i64: 0, 16>, spatial_dim = "rows", tile = array<i64: 16, 1>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 64>}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>} : (memref<8x32xbf16>, memref<1x8x8xbf16>, memref<2xi64>, memref<1xi64>, memref<8x8xbf16>) -> ()
     }) : (index) -> ()
     "aie.core"(%t1) ({
-      "aie.conv2d_bsr"(%cx, %cv, %crp, %cci, %cy, %cb) {params = {layout = "nchw", groups = 8 : i64}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>} : (memref<1x8x6x6xbf16>, memref<8x1x1x3x3xbf16>, memref<9xi64>, memref<8xi64>, memref<1x8x4x4xbf16>, memref<8xbf16>) -> ()
+      "aie.conv2d_bsr"(%cx, %cv, %crp, %cci, %cy, %cb) {params = {activation = "none", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, dilations = array<i64: 1, 1>, groups = 8 : i64, k_chunks = 1 : i64, layout = "nchw", output_tiles = 1 : i64, padding = array<i64: 0, 0, 0, 0>, spatial = array<i64: 0, 8>, spatial_dim = "width", strides = array<i64: 1, 1>, tile = array<i64: 8, 8>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 16, 3, 3>}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>} : (memref<1x8x6x6xbf16>, memref<8x1x1x3x3xbf16>, memref<9xi64>, memref<8xi64>, memref<1x8x4x4xbf16>, memref<8xbf16>) -> ()
     }) : (index) -> ()
   }) {target = "aie2-ve2802", dtype = "bf16"} : () -> ()
   return
