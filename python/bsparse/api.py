@@ -359,9 +359,9 @@ def compile(model: Any, *example_inputs: Any, pattern: Any = "block:8x8", sparsi
             `example_inputs`), an ``ir.Module`` (copied, never changed), MLIR
             text, or the path of an ``.mlir`` file.
         *example_inputs: Tensors fixing the input shapes of a PyTorch model.
-        pattern: Sparsity pattern string (`bsparse.patterns.parse_pattern`):
-            ``block:RxC`` (R x C blocks, packed in BSR), ``unstructured``,
-            ``nm:N:M``, ``tw:G``, ``tvw:G`` or ``gs:B``. A non-block pattern
+        pattern: Sparsity pattern string of any registered pattern
+            (`bsparse.patterns.pattern_syntax()` lists them), e.g.
+            ``block:RxC`` (R x C blocks, packed in BSR). A non-block pattern
             prunes with its own rule, and ``bsparse-pack{pattern=...}`` stores
             the weights it fits in its packed format (``bsparse.packed_sparse``),
             the others in 8x8 blocks. With ``sparsity=None`` the pattern only

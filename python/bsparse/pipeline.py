@@ -24,13 +24,13 @@ from typing import Any
 import torch_mlir.ir as ir
 from torch_mlir.passmanager import PassManager
 
-from bsparse import targets
-from bsparse.dtypes import DEFAULT_DTYPE
 from bsparse.errors import OptionError
 from bsparse.passes import PASSES, Pass
-from bsparse.passes.base import parse_any_pattern, parse_bool, parse_choice, parse_dtype, parse_fraction, parse_name_list, parse_target
-from bsparse.passes.sparsify import check_pattern_options
-from bsparse.patterns import DEFAULT_PATTERN, BlockPattern
+from bsparse.passes.base import option_help_line, parse_choice, parse_fraction
+from bsparse.passes.pack import PackPass
+from bsparse.passes.partition import PartitionPass
+from bsparse.passes.sparsify import SparsifyPass, check_pattern_options
+from bsparse.passes.to_aie import ToAiePass
 
 __all__ = [
     "NAMED_PIPELINES",
@@ -199,11 +199,11 @@ def _bsparse_passes_in(anchor: Anchor) -> list[str]:
 
 
 def expand_named_pipelines(elements: list) -> list:
-    """`elements` with every top-level named pipeline replaced by its passes."""
+    """`elements` with every top-level named pipeline replaced by its passes (pass objects)."""
     expanded = []
     for element in elements:
         if isinstance(element, PassElement) and (named := NAMED_PIPELINES.get(element.name)) is not None:
-            expanded += named.bind(element.options).elements()
+            expanded += named.bind(element.options).passes()
         else:
             expanded.append(element)
     return expanded
@@ -211,6 +211,9 @@ def expand_named_pipelines(elements: list) -> list:
 
 def build_pass_manager(pipeline: Anchor | str, context: ir.Context | None = None) -> tuple[PassManager, list[Pass]]:
     """Builds a ``PassManager`` for `pipeline`; returns it and its bsparse passes.
+
+    `pipeline` is text or a tree whose elements are parsed elements, nested
+    anchors or bsparse pass objects (added as they are).
 
     Raises:
         OptionError: unknown pass, bad option, a bsparse pass or named
@@ -238,10 +241,10 @@ def build_pass_manager(pipeline: Anchor | str, context: ir.Context | None = None
                     f"bsparse pass '{nested[0]}' runs on {ROOT_ANCHOR}; move it out of '{element.name}(...)'"
                 )
             upstream.append(element.text())
-        elif (cls := PASSES.get(element.name)) is not None:
+        elif isinstance(element, Pass) or element.name in PASSES:
             flush()
-            instance = cls.from_options(element.options)
-            manager.add(instance, name=cls.NAME, argument=cls.NAME, description=cls.SUMMARY)
+            instance = element if isinstance(element, Pass) else PASSES[element.name].from_options(element.options)
+            manager.add(instance, name=instance.NAME, argument=instance.NAME, description=instance.SUMMARY)
             instances.append(instance)
         else:
             upstream.append(element.text())
@@ -260,30 +263,49 @@ def run_pipeline(module: ir.Module, pipeline: Anchor | str) -> None:
 
 @dataclass(frozen=True)
 class PipelineOption:
-    """An option of a named pipeline: its default text, help and parser (which validates)."""
+    """An option of a named pipeline: its default text, help and parser (which validates).
+
+    `of` takes all three from the pass option it is forwarded to, so each is written once.
+    """
 
     name: str
     default: str
     help: str
     parse: Callable[[str], Any] = str
 
+    @classmethod
+    def of(cls, pass_class: type[Pass], name: str, **overrides: Any) -> "PipelineOption":
+        """The option `name` of `pass_class` as a pipeline option (`overrides` replace fields)."""
+        field_ = pass_class.option_field(name)
+        derived = dict(name=name, default=field_.metadata["show"](field_.default), help=field_.metadata["help"],
+                       parse=field_.metadata["parse"])
+        return cls(**{**derived, **overrides})
+
 
 @dataclass(frozen=True)
 class PassStep:
-    """One pass of a stage. `options` maps a pass option to the pipeline option
-    forwarded as-is (a name) or to a function of the parsed pipeline options."""
+    """One pass of a stage: a bsparse pass class and the pipeline options forwarded to its
+    options of the same name, or an upstream pass by name."""
 
     name: str
-    options: Mapping[str, str | Callable[[dict[str, Any]], str]] = field(default_factory=dict)
+    forward: tuple[str, ...] = ()
     upstream: bool = False
 
-    def element(self, texts: dict[str, str], values: dict[str, Any]) -> PassElement:
-        options = {}
-        for key, source in self.options.items():
-            text = source(values) if callable(source) else texts[source]
-            if text != "":
-                options[key] = text
-        return PassElement(self.name, options, " ".join(f"{k}={v}" for k, v in options.items()))
+    @classmethod
+    def of(cls, pass_class: type[Pass], *forward: str) -> "PassStep":
+        for name in forward:
+            pass_class.option_field(name)  # a typo fails at import
+        return cls(pass_class.NAME, forward)
+
+    def build(self, values: dict[str, Any]) -> Pass | PassElement:
+        """The pass with the forwarded (parsed) values; an upstream pass as a pipeline element."""
+        if self.upstream:
+            return PassElement(self.name)
+        cls = PASSES[self.name]
+        try:
+            return cls(**{name.replace("-", "_"): values[name] for name in self.forward})
+        except OptionError as err:
+            raise OptionError(f"pass '{self.name}': {err.message}") from None
 
 
 @dataclass(frozen=True)
@@ -342,37 +364,37 @@ class NamedPipeline:
         """One paragraph for ``bsparse-opt --help``."""
         passes = ", ".join(step.name for stage in self.stages for step in stage.steps)
         lines = [f"  {self.name:<24} {self.summary}", f"      {'':<22} expands to: {passes}"]
-        for option in self.all_options():
-            lines.append(f"      {option.name + '=':<22} {option.help} (default: {option.default or 'none'})")
+        lines += [option_help_line(option.name, option.help, option.default) for option in self.all_options()]
         return "\n".join(lines)
 
 
 @dataclass(frozen=True)
 class BoundPipeline:
-    """A named pipeline with validated options: its stages up to ``until``, as pass elements."""
+    """A named pipeline with validated options: its stages up to ``until``, as pass objects."""
 
     pipeline: NamedPipeline
     texts: dict[str, str]
     values: dict[str, Any]
 
-    def stages(self) -> list[tuple[Stage, list[PassElement]]]:
-        """The stages that run (skipped ones left out), each with its pass elements.
+    def stages(self) -> list[tuple[Stage, list[Pass | PassElement]]]:
+        """The stages that run (skipped ones left out), each with its passes (upstream ones as elements).
 
         Raises:
-            OptionError: a stage that runs needs a bsparse pass that is not registered.
+            OptionError: a stage that runs needs a bsparse pass that is not registered, or a
+                pass rejects its options.
         """
         selected = []
         for stage in self.pipeline.stages:
             if not stage.skip(self.values):
-                selected.append((stage, [self._element(stage, step) for step in stage.steps]))
+                selected.append((stage, [self._build(stage, step) for step in stage.steps]))
             if stage.name == self.values["until"]:
                 break
         return selected
 
-    def elements(self) -> list[PassElement]:
+    def passes(self) -> list[Pass | PassElement]:
         return [element for _, elements in self.stages() for element in elements]
 
-    def _element(self, stage: Stage, step: PassStep) -> PassElement:
+    def _build(self, stage: Stage, step: PassStep) -> Pass | PassElement:
         if not step.upstream and step.name not in PASSES:
             names = [s.name for s in self.pipeline.stages]
             earlier = names[names.index(stage.name) - 1] if names.index(stage.name) else None
@@ -380,7 +402,7 @@ class BoundPipeline:
             raise OptionError(
                 f"pipeline '{self.pipeline.name}': pass '{step.name}' (stage '{stage.name}') is not available{hint}"
             )
-        return step.element(self.texts, self.values)
+        return step.build(self.values)
 
 
 def _parse_sparsity(text: str) -> float | None:
@@ -399,53 +421,33 @@ def _check_compile(values: dict[str, Any]) -> str | None:
     return None
 
 
-def _pattern_text(values: dict[str, Any]) -> str:
-    """The canonical pattern string (``nm`` -> ``nm:2:4``)."""
-    return str(values["pattern"])
-
-
-def _block_of(values: dict[str, Any]) -> str:
-    """bsparse-pack's ``block``: the pattern's block shape, else 8x8 for the weights packed in blocks."""
-    pattern = values["pattern"]
-    return f"{pattern.rows}x{pattern.cols}" if isinstance(pattern, BlockPattern) else "8x8"
-
-
-def _sparse_pattern_of(values: dict[str, Any]) -> str:
-    """bsparse-pack's ``pattern``: the canonical non-block pattern string, empty (left out) for a block pattern."""
-    pattern = values["pattern"]
-    return "" if isinstance(pattern, BlockPattern) else str(pattern)
-
-
 COMPILE = NamedPipeline(
     name="bsparse-compile",
     summary="the whole chain: sparsify, pack, partition over cores, lower to aie",
     options=(
-        PipelineOption("pattern", DEFAULT_PATTERN, "sparsity pattern: block:RxC, unstructured, nm:N:M, tw:G, tvw:G or gs:B",
-                       parse_any_pattern),
-        PipelineOption("sparsity", "0.5", "fraction to zero in [0, 1) (of blocks for block:RxC, else of weights), "
-                       "or none to keep the program's own zeros", _parse_sparsity),
-        PipelineOption("scope", "layer", "per-layer sparsity or one global ranking (layer|global; nm and gs: layer only)",
-                       parse_choice(("layer", "global"))),
-        PipelineOption("keep", "", "comma-separated layer names to keep dense", parse_name_list),
-        PipelineOption("keep-small", "true", "keep layers the pattern does not fit (e.g. smaller than one block) dense", parse_bool),
-        PipelineOption("target", targets.DEFAULT_TARGET, "target the program is partitioned for and lowered to", parse_target),
-        PipelineOption("assign", "any", "block rows per core: any set when that balances better, or contiguous ranges (any|ranges)",
-                       parse_choice(("any", "ranges"))),
-        PipelineOption("dtype", DEFAULT_DTYPE, "costed data type of the lowered program", parse_dtype),
+        PipelineOption.of(SparsifyPass, "pattern"),
+        PipelineOption.of(SparsifyPass, "sparsity", parse=_parse_sparsity,
+                          help=f"{SparsifyPass.option_field('sparsity').metadata['help']}, "
+                               "or none to keep the program's own zeros"),
+        PipelineOption.of(SparsifyPass, "scope"),
+        PipelineOption.of(SparsifyPass, "keep"),
+        PipelineOption.of(SparsifyPass, "keep-small"),
+        PipelineOption.of(ToAiePass, "target", help="target the program is partitioned for and lowered to"),
+        PipelineOption.of(PartitionPass, "assign"),
+        PipelineOption.of(ToAiePass, "dtype"),
     ),
     stages=(
         Stage(
             "sparsify", "sparsified",
-            (PassStep("bsparse-sparsify", {"pattern": _pattern_text, **{o: o for o in ("sparsity", "scope", "keep", "keep-small")}}),),
+            (PassStep.of(SparsifyPass, "pattern", "sparsity", "scope", "keep", "keep-small"),),
             skip=lambda values: values["sparsity"] is None,
         ),
         Stage(
             "pack", "packed",
-            (PassStep("bsparse-pack", {"block": _block_of, "pattern": _sparse_pattern_of}), PassStep("canonicalize", upstream=True),
-             PassStep("cse", upstream=True)),
+            (PassStep.of(PackPass, "pattern"), PassStep("canonicalize", upstream=True), PassStep("cse", upstream=True)),
         ),
-        Stage("partition", "partitioned", (PassStep("bsparse-partition", {"target": "target", "assign": "assign"}),)),
-        Stage("aie", "aie", (PassStep("bsparse-to-aie", {"target": "target", "dtype": "dtype"}),)),
+        Stage("partition", "partitioned", (PassStep.of(PartitionPass, "target", "assign"),)),
+        Stage("aie", "aie", (PassStep.of(ToAiePass, "target", "dtype"),)),
     ),
     check=_check_compile,
 )

@@ -28,12 +28,17 @@ import torch_mlir.ir as ir
 from bsparse.errors import BsparseError, OptionError
 
 __all__ = [
-    "Pass", "option", "parse_any_pattern", "parse_bool", "parse_choice", "parse_dtype", "parse_fraction",
-    "parse_name_list", "parse_positive_int", "parse_target", "show_name_list",
+    "Pass", "option", "option_help_line", "parse_any_pattern", "parse_bool", "parse_choice", "parse_dtype", "parse_fraction",
+    "parse_name_list", "parse_positive_int", "parse_target", "show_name_list", "show_value",
 ]
 
 
-def option(default: Any, help: str, *, parse: Callable[[str], Any] = str, show: Callable[[Any], str] = str) -> Any:
+def show_value(value: Any) -> str:
+    """A value as option text: ``true``/``false`` for booleans, else ``str``."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def option(default: Any, help: str, *, parse: Callable[[str], Any] = str, show: Callable[[Any], str] = show_value) -> Any:
     """Declares a pass option: a dataclass field with a help text, a parser
     from option text and `show`, which prints a value as option text."""
     return dataclasses.field(default=default, metadata={"help": help, "parse": parse, "show": show})
@@ -70,18 +75,19 @@ def parse_fraction(text: str) -> float:
 
 
 def parse_choice(choices):
-    """A parser accepting exactly one of `choices`."""
+    """A parser accepting exactly one of `choices` (kept as its ``choices`` attribute, for command lines)."""
 
     def parse(text: str) -> str:
         if text not in choices:
             raise ValueError(f"expected one of {', '.join(choices)}, got '{text}'")
         return text
 
+    parse.choices = tuple(choices)
     return parse
 
 
 def parse_any_pattern(text: str):
-    """Any sparsity pattern string (``block:RxC``, ``unstructured``, ``nm:N:M``, ``tw:G``, ``tvw:G``, ``gs:B``).
+    """Any registered sparsity pattern string (`bsparse.patterns.pattern_syntax` lists them).
 
     Returns the pattern object of `bsparse.patterns.parse_pattern`, whose
     ``str()`` is the canonical string; an unknown name or bad parameters
@@ -117,6 +123,11 @@ def show_name_list(names: tuple[str, ...]) -> str:
     return ",".join(names)
 
 
+def option_help_line(name: str, help: str, default: str) -> str:
+    """One option's line in ``bsparse-opt --help`` (passes and named pipelines alike)."""
+    return f"      {name + '=':<22} {help} (default: {default or 'none'})"
+
+
 @dataclasses.dataclass(frozen=True)
 class Pass:
     """Base of every bsparse pass; subclasses are dataclasses of options."""
@@ -127,6 +138,24 @@ class Pass:
     @classmethod
     def options(cls) -> list[dataclasses.Field]:
         return list(dataclasses.fields(cls))
+
+    @classmethod
+    def option_field(cls, name: str) -> dataclasses.Field:
+        """The field of option `name` (``keep-small`` or ``keep_small``)."""
+        for field in cls.options():
+            if field.name == name.replace("-", "_"):
+                return field
+        raise KeyError(f"pass '{cls.NAME}' has no option '{name}'")
+
+    def text(self) -> str:
+        """This pass as pipeline text, every option spelled out (options shown empty left out):
+        what `from_options` reads back into an equal pass."""
+        options = []
+        for field in self.options():
+            shown = field.metadata["show"](getattr(self, field.name))
+            if shown != "":
+                options.append(f"{field.name.replace('_', '-')}={shown}")
+        return f"{self.NAME}{{{' '.join(options)}}}" if options else self.NAME
 
     @classmethod
     def from_options(cls, options: dict[str, str]) -> "Pass":
@@ -152,8 +181,8 @@ class Pass:
         """One paragraph for ``bsparse-opt --help``."""
         lines = [f"  {cls.NAME:<24} {cls.SUMMARY}"]
         for field in cls.options():
-            default = field.metadata["show"](field.default)
-            lines.append(f"      {field.name.replace('_', '-') + '=':<22} {field.metadata['help']} (default: {default})")
+            lines.append(option_help_line(field.name.replace("_", "-"), field.metadata["help"],
+                                          field.metadata["show"](field.default)))
         return "\n".join(lines)
 
     def run(self, module: ir.Operation) -> None:

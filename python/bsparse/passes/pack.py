@@ -46,7 +46,8 @@ from bsparse.passes._match import defining_op, is_zero, map_strings
 from bsparse.passes.fold import FOLDABLE, fold_constant_op
 from bsparse.passes._weights import CONV_OPS, trace_constant, weight_use
 from bsparse.passes.base import Pass, option
-from bsparse.patterns import BlockPattern, Format, format_for, parse_pattern, pattern_syntax
+from bsparse.errors import OptionError
+from bsparse.patterns import BlockPattern, Format, Pattern, parse_pattern, pattern_syntax
 
 __all__ = ["PackPass", "Packing", "build_packed_weight", "patterns"]
 
@@ -334,9 +335,9 @@ def patterns(pattern: Packing) -> RewritePatternSet:
     return rewrites
 
 
-def _parse_pack_pattern(text: str) -> str:
-    """A pattern string, canonical; empty for none."""
-    return str(parse_pattern(text)) if text.strip() else ""
+def _parse_pack_pattern(text: str) -> Pattern | None:
+    """A pattern string; empty for none."""
+    return parse_pattern(text) if text.strip() else None
 
 
 @dataclass(frozen=True)
@@ -348,13 +349,20 @@ class PackPass(Pass):
         BlockPattern(), "block shape RxC over (out, in) of the weights packed in blocks", parse=BlockPattern.from_params,
         show=lambda p: f"{p.rows}x{p.cols}"
     )
-    pattern: str = option("", f"the pattern whose format packs the weights it fits ({pattern_syntax()}); the others "
-                              "are packed in blocks; a block pattern sets the block shape instead of block=",
-                          parse=_parse_pack_pattern)
+    pattern: Pattern | None = option(None, f"the pattern whose format packs the weights it fits ({pattern_syntax()}); "
+                                           "the others are packed in blocks; a block pattern sets the block shape",
+                                     parse=_parse_pack_pattern, show=lambda p: "" if p is None else str(p))
+
+    def __post_init__(self):
+        if isinstance(self.pattern, BlockPattern):  # its format is blocks of its shape: the block shape, said once
+            if self.block not in (BlockPattern(), self.pattern):
+                raise OptionError(f"block={self.block.rows}x{self.block.cols} contradicts pattern={self.pattern}")
+            object.__setattr__(self, "block", self.pattern)
+            object.__setattr__(self, "pattern", None)
 
     def packing(self) -> Packing:
         """How this pass packs: `pattern`'s format, in `block` blocks where it does not pay."""
-        return Packing(self.block, format_for(self.pattern) if self.pattern else None)
+        return Packing(self.block, self.pattern.format if self.pattern is not None else None)
 
     def run(self, module: ir.Operation) -> None:
         apply_patterns_and_fold_greedily(module, patterns(self.packing()).freeze())

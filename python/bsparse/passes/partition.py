@@ -489,7 +489,7 @@ class PartitionPass(Pass):
     SUMMARY: ClassVar[str] = "split each packed layer over the target's cores, balancing stored blocks"
 
     target: str = option("aie2-4x4", "target whose cols x core_rows cores share each layer", parse=parse_target)
-    assign: str = option("any", "block rows per core: any set when that balances better, or contiguous ranges",
+    assign: str = option("any", "block rows per core: any set when that balances better, or contiguous ranges (any|ranges)",
                          parse=parse_choice(ASSIGNMENTS))
 
     def __post_init__(self):

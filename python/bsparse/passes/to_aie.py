@@ -41,7 +41,7 @@ from bsparse import targets
 from bsparse.cost.device import device_cycles
 from bsparse.dialects.aie import BufferOp, Conv2dBsrOp, Conv2dSparseOp, CoreOp, DeviceOp, DmaOp, MatmulBsrOp, MatmulSparseOp, TileOp
 from bsparse.dialects.bsparse import Conv2dOp, MatmulOp, packed_type
-from bsparse.dtypes import DEFAULT_DTYPE
+from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
 from bsparse.errors import BsparseError, OptionError
 from bsparse.irutil import numpy_to_dense
 from bsparse.packed import PACKED_OPS, weight_data
@@ -315,7 +315,7 @@ class ToAiePass(Pass):
     SUMMARY: ClassVar[str] = "lower packed layers to aie device programs: L3/L2/L1 buffers, DMA, per-core kernels"
 
     target: str = option(targets.DEFAULT_TARGET, "target the device programs are for", parse=parse_target)
-    dtype: str = option(DEFAULT_DTYPE, "costed data type (i8, i16, bf16, f32)", parse=parse_dtype)
+    dtype: str = option(DEFAULT_DTYPE, f"costed data type ({', '.join(COSTED_DTYPES)})", parse=parse_dtype)
 
     def __post_init__(self):
         try:

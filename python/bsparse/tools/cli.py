@@ -20,8 +20,9 @@ from bsparse.api import (
     INPUT_STAGE, Program, compile as compile_program, compile_options, default_function, located_error, parse_file,
 )
 from bsparse.context import make_context
-from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE, dtype_bytes
+from bsparse.dtypes import DEFAULT_DTYPE, dtype_bytes
 from bsparse.errors import BsparseError
+from bsparse.passes.base import parse_bool
 from bsparse.pipeline import NAMED_PIPELINES, run_pipeline
 from bsparse.report import PackedWeightRow, Report, format_table
 
@@ -289,20 +290,21 @@ def _save(path: str, write) -> None:
 # ----------------------------------------------------------------------------- arguments
 
 
+#: The command line's own defaults where it differs from bsparse-compile's: an .mlir file keeps its zeros.
+CLI_DEFAULTS = {"sparsity": "none"}
+
+
 def _add_pipeline_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--pattern", default="block:8x8", help="sparsity pattern (default: block:8x8)")
-    p.add_argument("--sparsity", default="none",
-                   help="fraction of blocks to zero in [0, 1); none keeps the program's own zeros (default: none)")
-    p.add_argument("--scope", default="layer", choices=["layer", "global"], help="per-layer or global sparsity")
-    p.add_argument("--keep", default="", help="comma-separated layer names to keep dense")
-    p.add_argument("--no-keep-small", dest="keep_small", action="store_false",
-                   help="also prune layers that cannot hold a whole block")
-    p.add_argument("--target", default=targets.DEFAULT_TARGET, help=f"target (default: {targets.DEFAULT_TARGET})")
-    p.add_argument("--dtype", default=DEFAULT_DTYPE, choices=list(COSTED_DTYPES), help="costed data type")
-    p.add_argument("--assign", default="any", choices=["any", "ranges"],
-                   help="block rows per core: any set when that balances better (default), or contiguous ranges")
-    p.add_argument("--until", default=STAGE_NAMES[-1], choices=STAGE_NAMES,
-                   help=f"last stage to run (default: {STAGE_NAMES[-1]})")
+    """One argument per bsparse-compile option, with its help, default and choices (a true boolean
+    becomes ``--no-NAME``)."""
+    for option in COMPILE_PIPELINE.all_options():
+        dest = option.name.replace("-", "_")
+        default = CLI_DEFAULTS.get(option.name, option.default)
+        if default == "true" and option.parse is parse_bool:
+            p.add_argument(f"--no-{option.name}", dest=dest, action="store_false", help=f"turn {option.name}= off: {option.help}")
+            continue
+        p.add_argument(f"--{option.name}", dest=dest, default=default, choices=getattr(option.parse, "choices", None),
+                       help=f"{option.help} (default: {default or 'none'})")
 
 
 def build_parser() -> argparse.ArgumentParser:

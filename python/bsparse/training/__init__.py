@@ -2,7 +2,7 @@
 
 >>> from bsparse import training
 >>> training.prune(model, "block:8x8", sparsity=0.5)      # masks on Linear/Conv weights, classifier kept dense
->>> training.prune(model, "nm:2:4", sparsity=0.5)         # or any pattern: unstructured, nm:N:M, tw:G, tvw:G, gs:B
+>>> training.prune(model, "nm:2:4", sparsity=0.5)         # or any registered pattern (patterns.pattern_syntax())
 >>> ...                                                   # the user's own training loop, unchanged
 >>> training.finalize(model)                              # plain weights, pruned weights exactly zero
 >>> bsparse.compile(model, x, pattern="nm:2:4", sparsity=None)  # the compiler keeps those zeros and skips them

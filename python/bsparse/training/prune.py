@@ -1,7 +1,7 @@
 """prune and finalize: sparsity-pattern masks on a PyTorch model's Linear and Conv weights, and their removal.
 
-Any pattern of `bsparse.patterns` (``block:RxC``, ``unstructured``,
-``nm:N:M``, ``tw:G``, ``tvw:G``, ``gs:B``) prunes: the mask of each layer is
+Any registered pattern of `bsparse.patterns` (`bsparse.patterns.pattern_syntax`
+lists them) prunes: the mask of each layer is
 the pattern's own ``masks(...)`` of the layer weights, the masks
 ``bsparse-sparsify`` computes for the same weights and options.
 
@@ -122,9 +122,8 @@ def prune(model: nn.Module, pattern: str | Pattern = "block:8x8", sparsity: floa
 
     Args:
         model: The model, changed in place.
-        pattern: A pattern string (``block:RxC``, ``unstructured``,
-            ``nm:N:M``, ``tw:G``, ``tvw:G``, ``gs:B``) or pattern object of
-            `bsparse.patterns`.
+        pattern: A pattern string of a registered pattern
+            (`bsparse.patterns.pattern_syntax`) or a pattern object.
         sparsity: Fraction to zero, in [0, 1): of blocks for a block pattern,
             else of weights; of each layer (``scope="layer"``) or of all
             pruned layers together (``"global"``). ``nm:N:M`` needs exactly
