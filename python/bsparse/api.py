@@ -24,7 +24,7 @@ import torch_mlir.ir as ir
 from bsparse import targets
 from bsparse.context import load_dialects, make_context
 from bsparse.errors import BsparseCompilerError, BsparseError, OptionError
-from bsparse.frontend.names import layer_name
+from bsparse.names import layer_name
 from bsparse.irutil import location_str
 from bsparse.pipeline import NAMED_PIPELINES, ROOT_ANCHOR, Anchor, BoundPipeline, build_pass_manager
 from bsparse.report import PackedWeightRow, Report, packed_weights

@@ -11,7 +11,7 @@ import torch
 import torch_mlir.ir as ir
 from bsparse.context import make_context
 from bsparse.interpreter import Interpreter, InterpreterError, Listener
-from bsparse.interpreter import arith as arith_impls
+from bsparse.semantics import arith as arith_impls
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from torch import nn

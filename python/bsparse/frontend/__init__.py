@@ -1,4 +1,4 @@
-"""PyTorch -> linalg-on-tensors frontend: ``import_model`` plus location helpers to find each op's layer.
+"""PyTorch -> linalg-on-tensors frontend: ``import_model``; the location helpers that find each op's layer (re-exported) live in `bsparse.names`.
 
 ``layer_name`` and friends need only ``torch_mlir.ir``; ``import_model`` and
 ``FrontendError`` load PyTorch on first use, so passes and the interpreter can
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .names import layer_name, layer_names, param_name
+from bsparse.names import layer_name, layer_names, param_name
 
 _LAZY = {"FrontendError", "import_model"}
 

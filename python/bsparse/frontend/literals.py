@@ -11,7 +11,7 @@ import torch
 from torch_mlir import ir
 from torch_mlir.extras.fx_importer import TORCH_DTYPE_TO_MLIR_TYPE, FxImporterHooks, GraphNodeImporter, InputInfo
 
-from .names import layer_name, param_loc, param_name
+from bsparse.names import layer_name, param_loc, param_name
 
 # Torch dtypes numpy cannot hold are passed as raw bits of the same width.
 _BIT_CARRIERS = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}

@@ -10,7 +10,7 @@ changes to torch-mlir's defaults:
   unreadable from Python and ~10x slower on ResNet-50);
 * every op's location is ``loc("<module path>"(<file location>))`` from the
   FX node's ``nn_module_stack``, and weight constants are additionally wrapped
-  in ``loc("param:<state_dict key>"(...))``; see :mod:`bsparse.frontend.names`.
+  in ``loc("param:<state_dict key>"(...))``; see :mod:`bsparse.names`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from torch_mlir.extras.fx_decomp_util import get_decomposition_table
 
 from ..errors import BsparseError
 from .literals import DenseLiteralHooks, is_dense_resource
-from .names import layer_name, name_loc
+from bsparse.names import layer_name, name_loc
 from .progress import Progress, ProgressCallback
 
 STAGES = ("export", "decompose", "import", "lower")

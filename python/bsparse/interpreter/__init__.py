@@ -3,16 +3,17 @@
 >>> from bsparse.interpreter import Interpreter
 >>> (y,) = Interpreter(module).call("main", x)
 
-Each dialect family registers its op implementations with
-:func:`bsparse.interpreter.core.impl` when its module is imported below.
+The upstream ops' semantics and the engine are `bsparse.semantics`; the
+bsparse and aie dialects register their kernels with
+:func:`bsparse.semantics.core.impl` when their modules are imported below,
+and `bsparse.interpreter.cost` counts cycles and traffic.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from . import upstream  # noqa: F401  (registers func, arith, math, tensor, linalg, cf, scf)
-from .core import IMPLS, Interpreter, InterpreterError, Listener, impl
+from bsparse.semantics import IMPLS, Interpreter, InterpreterError, Listener, impl
 
 # The bsparse and aie dialect implementations, when present.
 for _module in ("bsparse", "aie"):

@@ -30,8 +30,8 @@ from bsparse.dialects.kernel import KernelParams
 from bsparse.plan import KernelCall, ReadDevice, read_device
 from bsparse.report import LayerReport
 
-from .conv import conv_canonical
-from .core import InterpreterError, dtype_of, impl
+from bsparse.semantics.conv import conv_canonical
+from bsparse.semantics.core import InterpreterError, dtype_of, impl
 from .cost import CostModel, cost, layer_label
 
 __all__: list[str] = []

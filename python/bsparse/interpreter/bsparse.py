@@ -19,8 +19,8 @@ import torch_mlir.ir as ir
 
 from bsparse.packed import weight_data
 
-from .conv import conv_canonical
-from .core import dtype_of, impl
+from bsparse.semantics.conv import conv_canonical
+from bsparse.semantics.core import dtype_of, impl
 
 __all__ = ["conv2d", "matmul", "packed_weight", "unpack"]
 

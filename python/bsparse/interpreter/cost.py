@@ -31,8 +31,8 @@ from bsparse import targets
 from bsparse.dialects.bsparse import block_grid, packed_type
 from bsparse.cost.device import ddr_cycles
 from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
-from bsparse.frontend.names import layer_name
-from bsparse.interpreter.core import Interpreter, Listener
+from bsparse.names import layer_name
+from bsparse.semantics.core import Interpreter, Listener
 from bsparse.report import LayerReport, Report
 from bsparse.residency import stays_on_chip
 
@@ -209,7 +209,7 @@ def _loop_extents(op) -> list[int]:
     """Static extents of the loops of a structured linalg op, from its indexing maps and operand shapes."""
     from torch_mlir.dialects import linalg
 
-    from bsparse.interpreter.structured import affine_maps
+    from bsparse.semantics.structured import affine_maps
 
     maps = affine_maps(linalg.get_indexing_maps(op.operation))
     shapes = [ir.ShapedType(v.type).shape for v in op.operands]

@@ -4,8 +4,8 @@ PyTorch's batch norm in eval mode imports as elementwise ops on its
 parameters (``sqrt(running_var + eps)``, ``weight / ...``) that run on every
 inference; once those are constants, bsparse-pack folds the whole batch norm
 into the preceding convolution. The pattern ``fold_constant_op`` evaluates
-such an op with bsparse's interpreter (the one implementation of every op's
-semantics) and replaces it by an ``arith.constant``. It is also part of
+such an op with `bsparse.semantics` (the one implementation of every op's
+semantics, which the interpreter runs too) and replaces it by an ``arith.constant``. It is also part of
 bsparse-pack's pattern set.
 
 Only results up to `MAX_FOLDED_ELEMENTS` elements are folded: parameter
@@ -85,7 +85,7 @@ def _evaluate(op, interp) -> list[np.ndarray]:
 
 def fold_constant_op(op, rewriter):
     """A linalg op on constants -> ``arith.constant`` of its (small) result."""
-    from bsparse.interpreter import Interpreter  # passes sit above the interpreter
+    from bsparse.semantics import Interpreter  # loaded on the first fold
 
     if any(not isinstance(r.type, ir.RankedTensorType) or not r.type.has_static_shape for r in op.results):
         return True

@@ -40,7 +40,7 @@ import numpy as np
 import torch_mlir.ir as ir
 
 from bsparse.errors import OptionError
-from bsparse.frontend.names import layer_name
+from bsparse.names import layer_name
 from bsparse.irutil import numpy_to_dense
 from bsparse.passes._weights import WeightUse, weight_use
 from bsparse.passes.base import Pass, option, parse_any_pattern, parse_bool, parse_choice, parse_fraction, parse_name_list, show_name_list
