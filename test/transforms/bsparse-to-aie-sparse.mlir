@@ -15,15 +15,17 @@
 // CHECK: %[[V3:.*]] = bufferization.to_buffer %[[VALUES]] read_only : tensor<32xf32> to memref<32xf32>
 // CHECK: %[[I3:.*]] = bufferization.to_buffer %[[MASK]] read_only : tensor<8xi8> to memref<8xi8>
 // CHECK: "aie.device"()
+// CHECK: %[[T00:.*]] = "aie.tile"() {col = 0 : i64, row = 2 : i64}
 // CHECK: %[[V2:.*]] = "aie.buffer"(%{{.*}}) {level = "L2", {{.*}}} : (index) -> memref<32xf32>
+// CHECK-NEXT: %[[I2:.*]] = "aie.buffer"(%{{.*}}) {level = "L2", {{.*}}} : (index) -> memref<8xi8>
+// CHECK: %[[V1:.*]] = "aie.buffer"(%[[T00]]) {level = "L1", {{.*}}} : (index) -> memref<32xf32>
+// CHECK-NEXT: %[[I1:.*]] = "aie.buffer"(%[[T00]]) {level = "L1", {{.*}}} : (index) -> memref<8xi8>
 // CHECK: "aie.dma"(%[[V3]], %[[V2]]) {{.*}}sizes = array<i64: 32>
-// CHECK: %[[I2:.*]] = "aie.buffer"(%{{.*}}) {level = "L2", {{.*}}} : (index) -> memref<8xi8>
-// CHECK: "aie.dma"(%[[I3]], %[[I2]]) {{.*}}sizes = array<i64: 8>
-// CHECK: %[[V1:.*]] = "aie.buffer"(%{{.*}}) {level = "L1", {{.*}}} : (index) -> memref<32xf32>
-// CHECK-NEXT: %[[I1:.*]] = "aie.buffer"(%{{.*}}) {level = "L1", {{.*}}} : (index) -> memref<8xi8>
+// CHECK-NEXT: "aie.dma"(%[[I3]], %[[I2]]) {{.*}}sizes = array<i64: 8>
 // CHECK: "aie.dma"(%[[V2]], %[[V1]]) {{.*}}sizes = array<i64: 32>
 // CHECK-NEXT: "aie.dma"(%[[I2]], %[[I1]]) {{.*}}sizes = array<i64: 8>
-// CHECK: "aie.matmul_sparse"(%{{.*}}, %[[V1]], %[[I1]], %{{.*}}) {{{.*}}params = {{{.*}}channels = array<i64: 0, 8>, index_layout = {mask = "u1:8"}, {{.*}}pattern = "nm:2:4", {{.*}}stored = 32 : i64
+// CHECK: "aie.core"(%[[T00]]) ({
+// CHECK-NEXT: "aie.matmul_sparse"(%{{.*}}, %[[V1]], %[[I1]], %{{.*}}) {{{.*}}params = {{{.*}}channels = array<i64: 0, 8>, index_layout = {mask = "u1:8"}, {{.*}}pattern = "nm:2:4", {{.*}}stored = 32 : i64
 // CHECK: "aie.matmul_sparse"({{.*}}channels = array<i64: 8, 16>{{.*}}pattern = "nm:2:4"
 func.func @matmul_nm(%x: tensor<4x8xf32>) -> tensor<4x16xf32> {
   %w = "bsparse.packed_sparse"() {index = {mask = dense<51> : tensor<16xi8>}, values = dense<1.0> : tensor<64xf32>} : () -> !bsparse.sparse<array<i64: 16, 8>, "nm:2:4", f32>
