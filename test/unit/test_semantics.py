@@ -1,4 +1,4 @@
-"""The interpreter on upstream ops (func, arith, math, tensor, linalg, scf, cf): differential tests against PyTorch and numpy."""
+"""bsparse.semantics, the upstream ops (func, arith, math, tensor, linalg, scf, cf) as the interpreter runs them: differential tests against PyTorch and numpy."""
 
 from __future__ import annotations
 
