@@ -128,9 +128,12 @@ def _gemm_float64(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
 
 @dataclass(frozen=True)
 class _TiledPattern:
-    """What TW and TVW share: the tile size G, its parsing and printing."""
+    """What TW and TVW share: the tile size G, its parsing and printing, and their format: tiles of G
+    channels over their kept K positions, with `INNER` N:M slots inside (a row's K then holds at
+    least one whole group)."""
 
     NAME: ClassVar[str]
+    INNER: ClassVar[tuple[int, int] | None] = None
 
     tile: int = DEFAULT_TILE
 
@@ -149,6 +152,14 @@ class _TiledPattern:
     def fixed_sparsity(self) -> float | None:
         return None
 
+    @property
+    def format(self) -> "TileFormat":
+        return TileFormat(str(self), self.tile, self.INNER)
+
+    def fits(self, shape) -> bool:
+        """A weight with a channel and a K element (a tile may be smaller than G), or a whole inner group."""
+        return len(shape) >= 2 and shape[0] >= 1 and gemm_k(shape) >= (self.INNER[1] if self.INNER else 1)
+
 
 @dataclass(frozen=True)
 class TileWisePattern(_TiledPattern):
@@ -156,15 +167,6 @@ class TileWisePattern(_TiledPattern):
 
     NAME: ClassVar[str] = "tw"
     SYNTAX: ClassVar[str] = "tw:G"
-
-    @property
-    def format(self) -> "TileFormat":
-        """Tiles of G channels over their kept K positions."""
-        return TileFormat(str(self), self.tile)
-
-    def fits(self, shape) -> bool:
-        """Any weight with a channel and a K element: a tile may be smaller than G."""
-        return len(shape) >= 2 and shape[0] >= 1 and gemm_k(shape) >= 1
 
     def masks(self, weights: Sequence[np.ndarray], sparsity: float, scope: str = "layer", score: str = "l2") -> list[np.ndarray]:
         """Boolean keep masks: whole channels, then whole tile K-vectors (module docstring).
@@ -205,15 +207,7 @@ class TileVectorWisePattern(_TiledPattern):
 
     NAME: ClassVar[str] = "tvw"
     SYNTAX: ClassVar[str] = "tvw:G"
-
-    @property
-    def format(self) -> "TileFormat":
-        """Tiles of G channels over their kept K slots, 2:4 inside."""
-        return TileFormat(str(self), self.tile, (2, 4))
-
-    def fits(self, shape) -> bool:
-        """True if a row's K holds at least one whole 2:4 group."""
-        return len(shape) >= 2 and shape[0] >= 1 and gemm_k(shape) >= 4
+    INNER: ClassVar[tuple[int, int]] = (2, 4)
 
     def tw_sparsity(self, sparsity: float) -> float:
         """The TW step's sparsity ``2 s - 1``, since density = ``(1 - s_TW) * 0.5``."""
