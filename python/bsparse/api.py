@@ -280,7 +280,7 @@ class Program:
         Raises:
             InterpreterError: wrong number, shape or dtype of inputs, or an op the interpreter cannot run.
         """
-        from bsparse.interpreter.cost import run_program
+        from bsparse.interpreter import run_program
 
         from bsparse.interpreter import Interpreter
 

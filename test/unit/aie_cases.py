@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bsparse import targets
 from bsparse.context import make_context
 from bsparse.dtypes import COSTED_DTYPES
-from bsparse.interpreter.cost import run_program
+from bsparse.interpreter import run_program
 from bsparse.irutil import numpy_to_dense
 from bsparse.pipeline import run_pipeline
 from irtext import array_attr, op_names, ops_named, packed_sparse, packed_weight, tensor

@@ -9,7 +9,7 @@ import torch_mlir.ir as ir
 
 from bsparse import targets
 from bsparse.context import make_context
-from bsparse.interpreter.cost import run_program
+from bsparse.interpreter import run_program
 from bsparse.patterns import BlockPattern
 from bsparse.pipeline import run_pipeline
 from irtext import ops_named

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from bsparse import models, targets
 from bsparse.context import make_context
 from bsparse.frontend import import_model
-from bsparse.interpreter.cost import run_program
+from bsparse.interpreter import run_program
 from bsparse.passes.partition import even_splits
 from bsparse.patterns import BlockPattern
 from bsparse.pipeline import run_pipeline

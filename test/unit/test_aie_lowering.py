@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bsparse import targets
 from bsparse.context import make_context
 from bsparse.dtypes import COSTED_DTYPES
-from bsparse.interpreter.cost import run_program
+from bsparse.interpreter import run_program
 from bsparse.patterns import BlockPattern
 from bsparse.pipeline import run_pipeline
 from irtext import ops_named

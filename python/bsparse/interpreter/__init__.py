@@ -6,7 +6,7 @@
 The upstream ops' semantics and the engine are `bsparse.semantics`; the
 bsparse and aie dialects register their kernels with
 :func:`bsparse.semantics.core.impl` when their modules are imported below,
-and `bsparse.interpreter.cost` counts cycles and traffic.
+and `run_program` runs a program with its cost (`bsparse.cost`).
 """
 
 from __future__ import annotations
@@ -23,4 +23,6 @@ for _module in ("bsparse", "aie"):
         if _exc.name != f"{__name__}.{_module}":
             raise
 
-__all__ = ["IMPLS", "Interpreter", "InterpreterError", "Listener", "impl"]
+from bsparse.interpreter.run import run_program  # noqa: E402  (after the dialects it runs)
+
+__all__ = ["IMPLS", "Interpreter", "InterpreterError", "Listener", "impl", "run_program"]

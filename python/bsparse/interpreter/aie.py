@@ -32,7 +32,7 @@ from bsparse.report import LayerReport
 
 from bsparse.semantics.conv import conv_canonical
 from bsparse.semantics.core import InterpreterError, dtype_of, impl
-from .cost import CostModel, cost, layer_label
+from bsparse.cost.host import CostModel, cost, layer_label
 
 __all__: list[str] = []
 

@@ -234,7 +234,7 @@ def _summary(args, program: Program, report: Report, baseline: Report | None) ->
 
 def _cmd_run(args) -> int:
     """``bsparse run FILE.mlir --input x.npy ...``: interpret, save outputs and the report."""
-    from bsparse.interpreter.cost import run_program
+    from bsparse.interpreter import run_program
 
     target = _check_target(args.target)
     dtype_bytes(args.dtype)

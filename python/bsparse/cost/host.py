@@ -1,4 +1,4 @@
-"""The cost model: per-layer cycles, MACs and memory traffic of a program run, as an interpreter listener.
+"""The cost of a program run: per-layer cycles, MACs and memory traffic, as an interpreter listener.
 
 A cost function is registered by op name with :func:`cost`, beside the op's
 value implementation, and maps a run op to a `LayerReport` (or None for ops
@@ -8,11 +8,15 @@ each op is costed once and cached; the listener appends one layer per run.
 
 What is costed, by level of the program:
 
-- ``aie.device`` (a layer lowered by bsparse-to-aie; see :mod:`.aie`): cycles
-  from its kernels and DMA transfers on the device's target;
+- ``aie.device`` (a layer lowered by bsparse-to-aie; registered by
+  `bsparse.interpreter.aie`): its plan's cost (`bsparse.cost.device`);
+- ops left on the host of a lowered program: vector work on the array plus
+  moving their tensors (through DDR unless they stay on chip);
 - ``bsparse.matmul`` / ``bsparse.conv2d`` and linalg matmuls/convolutions not
   lowered yet: MACs only (stored-block and dense), no cycles: they have no
   hardware mapping until bsparse-to-aie has run.
+
+`bsparse.interpreter.run_program` runs a program with this listener:
 
 >>> outputs, report = run_program(module, x)
 >>> report.total_cycles, report.to_dict()["layers"][0]["name"]
@@ -28,7 +32,7 @@ import numpy as np
 import torch_mlir.ir as ir
 
 from bsparse import targets
-from bsparse.dialects.bsparse import block_grid, packed_type
+from bsparse.dialects.bsparse import packed_type
 from bsparse.cost.device import ddr_cycles
 from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
 from bsparse.names import layer_name
@@ -36,7 +40,7 @@ from bsparse.semantics.core import Interpreter, Listener
 from bsparse.report import LayerReport, Report
 from bsparse.residency import stays_on_chip
 
-__all__ = ["COSTS", "CostModel", "cost", "layer_label", "run_program"]
+__all__ = ["COSTS", "CostModel", "cost", "layer_label"]
 
 CostFn = Callable[[ir.OpView, "CostModel"], LayerReport | None]
 
@@ -138,33 +142,6 @@ class CostModel(Listener):
         """The report of everything run so far; the device's target wins when the program has one."""
         target, dtype = self.device or (self.target, self.dtype)
         return Report(target=target.name, dtype=dtype, clock_hz=target.clock_hz, layers=list(self.layers))
-
-
-def run_program(module: ir.Module, *inputs: Any, target: str | None = None, dtype: str = DEFAULT_DTYPE,
-                function: str = "main", interpreter: Interpreter | None = None) -> tuple[tuple[Any, ...], Report]:
-    """Runs ``@function`` of `module` on `inputs` and returns its outputs and cost report.
-
-    Args:
-        module: A linalg, bsparse or aie program (any mix).
-        *inputs: One numpy array per argument.
-        target: Target name for ops that have no ``aie.device`` of their own.
-        dtype: Costed data type for those ops.
-        function: The function to run.
-        interpreter: An interpreter of `module` from an earlier run, to reuse
-            what it decoded and costed (a program's ops are decoded once).
-
-    Raises:
-        InterpreterError: bad inputs or an op that cannot be run.
-        UnknownTargetError: `target` is not a shipped target.
-    """
-    model = CostModel.for_module(module, targets.get(target) if target else None, dtype)
-    model.interpreter = interpreter if interpreter is not None else Interpreter(module)
-    model.interpreter.listener = model
-    try:
-        outputs = model.interpreter.call(function, *inputs)
-    finally:
-        model.interpreter.listener = None
-    return outputs, model.report()
 
 
 # ----------------------------------------------------------------------------- not yet lowered: MACs only
