@@ -150,8 +150,11 @@ _CONTRACTIONS = (
     "linalg.conv_2d_nchw_fchw", "linalg.conv_2d_nhwc_hwcf", "linalg.conv_2d_nhwc_fhwc", "linalg.conv_2d_ngchw_gfchw",
     "linalg.conv_2d_ngchw_fgchw", "linalg.conv_2d_nhwgc_gfhwc", "linalg.depthwise_conv_2d_nchw_chw",
     "linalg.depthwise_conv_2d_nhwc_hwc", "linalg.depthwise_conv_2d_nhwc_hwcm",
+    "linalg.conv_1d_ncw_fcw", "linalg.conv_1d_nwc_wcf", "linalg.depthwise_conv_1d_ncw_cw",
+    "linalg.depthwise_conv_1d_nwc_wc", "linalg.depthwise_conv_1d_nwc_wcm",
+    "linalg.conv_3d_ncdhw_fcdhw", "linalg.conv_3d_ndhwc_dhwcf", "linalg.depthwise_conv_3d_ndhwc_dhwc",
 )
-"""Linalg 2-D convolutions a report counts as layers before bsparse-pack."""
+"""Linalg convolutions a report counts as layers (1-D, 2-D and 3-D: MACs before bsparse-pack, host work after)."""
 
 
 def _positions(shape: Sequence[int], skip: Sequence[int]) -> int:
@@ -200,7 +203,7 @@ def _loop_extents(op) -> list[int]:
 
 @cost("linalg.matmul", "linalg.batch_matmul", *_CONTRACTIONS)
 def _linalg_layer(op, model: CostModel) -> LayerReport:
-    kind = "matmul" if "matmul" in op.name else "conv2d"
+    kind = "matmul" if "matmul" in op.name else next(f"conv{d}d" for d in (1, 2, 3) if f"conv_{d}d" in op.name)
     macs = int(np.prod(_loop_extents(op), dtype=np.int64))
     if model.lowered:  # left on the host: dense MACs on the whole array, data through DDR
         target, dtype = model.costed

@@ -41,6 +41,7 @@ class _ConvKind:
     from_logical: Transform
     grouped: bool = False  # conv_2d_ngchw_gfchw: the group is an explicit dim
     depthwise: bool = False
+    one_d: bool = False  # conv_1d_*: packed as a 2-D convolution of height 1 (filter [COUT, CIN, 1, K])
 
 
 CONV_OPS: dict[str, _ConvKind] = {
@@ -59,6 +60,10 @@ CONV_OPS: dict[str, _ConvKind] = {
     ),
     "linalg.depthwise_conv_2d_nhwc_hwc": _ConvKind(
         "nhwc", lambda w: w.transpose(2, 0, 1)[:, None], lambda w: w[:, 0].transpose(1, 2, 0), depthwise=True
+    ),
+    "linalg.conv_1d_ncw_fcw": _ConvKind("nchw", lambda w: w[:, :, None], lambda w: w[:, :, 0], one_d=True),
+    "linalg.conv_1d_nwc_wcf": _ConvKind(
+        "nhwc", lambda w: w.transpose(2, 1, 0)[:, :, None], lambda w: w[:, :, 0].transpose(2, 1, 0), one_d=True
     ),
 }
 """Convolution ops whose constant filter bsparse packs."""

@@ -36,7 +36,7 @@ from typing import ClassVar
 
 import numpy as np
 import torch_mlir.ir as ir
-from torch_mlir.dialects import arith, linalg
+from torch_mlir.dialects import arith, linalg, tensor
 from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedily
 
 from bsparse.dialects.bsparse import Conv2dOp, MatmulOp, packed_type
@@ -131,28 +131,69 @@ def pack_matmul(op, rewriter, pattern: Packing):
 
 
 def _i64_pair(op, name: str) -> list[int]:
+    """A 2-D convolution's strides or dilations; a 1-D one's as height 1."""
     if name not in op.attributes:
         return [1, 1]
-    return [int(v) for v in dense_to_numpy(op.attributes[name]).reshape(-1)]
+    values = [int(v) for v in dense_to_numpy(op.attributes[name]).reshape(-1)]
+    return [1, *values] if len(values) == 1 else values
 
 
 def _zero_padding(value: ir.Value, layout: str) -> tuple[ir.Value, list[int]]:
-    """Strips a zero ``tensor.pad`` of the spatial dims; returns (input, [t, l, b, r])."""
+    """Strips a zero ``tensor.pad`` of the spatial dims; returns (input, [t, l, b, r]).
+
+    A rank-3 (1-D convolution) input has one spatial dim, the width: ``t = b = 0``.
+    """
     op = defining_op(value)
+    rank = len(ir.ShapedType(value.type).shape)
     if op is None or op.operation.name != "tensor.pad" or len(op.operands) != 1:
         return value, [0, 0, 0, 0]
     low = list(ir.DenseI64ArrayAttr(op.attributes["static_low"]))
     high = list(ir.DenseI64ArrayAttr(op.attributes["static_high"]))
-    spatial = (2, 3) if layout == "nchw" else (1, 2)
-    other = [d for d in range(4) if d not in spatial]
+    if rank == 3:
+        spatial = (None, 2 if layout == "nchw" else 1)
+    else:
+        spatial = (2, 3) if layout == "nchw" else (1, 2)
+    other = [d for d in range(rank) if d not in spatial]
     pad_value = op.regions[0].blocks[0].operations[0].operands[0]
     if any(low[d] or high[d] for d in other) or not is_zero(pad_value):
         return value, [0, 0, 0, 0]
-    return op.operands[0], [low[spatial[0]], low[spatial[1]], high[spatial[0]], high[spatial[1]]]
+    height = (lambda pads: 0) if spatial[0] is None else (lambda pads: pads[spatial[0]])
+    return op.operands[0], [height(low), low[spatial[1]], height(high), high[spatial[1]]]
+
+
+def _spatial_merge(layout: str) -> list[list[int]]:
+    """The reassociation merging a rank-4 tensor's two spatial dims: between a 1-D convolution's
+    rank-3 tensors and their rank-4 form (height or width 1)."""
+    return [[0], [1], [2, 3]] if layout == "nchw" else [[0], [1, 2], [3]]
+
+
+def _unit_height_type(type_: ir.Type, layout: str) -> ir.RankedTensorType:
+    """``[N, C, W]`` -> ``[N, C, 1, W]`` (nchw) or ``[N, W, C]`` -> ``[N, 1, W, C]`` (nhwc)."""
+    ty = ir.RankedTensorType(type_)
+    shape = list(ty.shape)
+    shape = shape[:2] + [1, shape[2]] if layout == "nchw" else shape[:1] + [1] + shape[1:]
+    return ir.RankedTensorType.get(shape, ty.element_type)
+
+
+def _with_unit_height(value: ir.Value, layout: str, loc: ir.Location) -> ir.Value:
+    result = _unit_height_type(value.type, layout)
+    return tensor.ExpandShapeOp(result, value, _spatial_merge(layout), [], list(result.shape), loc=loc).result
+
+
+def _to_rank3(value: ir.Value, layout: str, loc: ir.Location) -> ir.Value:
+    """A 1-D convolution's rank-4 result (height or width 1) back to rank 3."""
+    ty = ir.RankedTensorType(value.type)
+    shape = [int(np.prod([ty.shape[d] for d in group])) for group in _spatial_merge(layout)]
+    return tensor.CollapseShapeOp(ir.RankedTensorType.get(shape, ty.element_type), value, _spatial_merge(layout),
+                                  loc=loc).result
 
 
 def pack_conv(op, rewriter, pattern: Packing):
-    """linalg conv(x, const W) -> bsparse.conv2d(x, packed(W)) [+ init]."""
+    """linalg conv(x, const W) -> bsparse.conv2d(x, packed(W)) [+ init].
+
+    A 1-D convolution becomes a 2-D one of height 1 between a ``tensor.expand_shape``
+    of its input and a ``tensor.collapse_shape`` of its result.
+    """
     kind = CONV_OPS[op.operation.name]
     if (use := weight_use(op)) is None:
         return True
@@ -164,7 +205,7 @@ def pack_conv(op, rewriter, pattern: Packing):
         producer = defining_op(x)
         if len(users) != 1 or users[0].owner.name != "tensor.collapse_shape" or producer is None or producer.operation.name != "tensor.expand_shape":
             return True
-        x, result_op = producer.operands[0], users[0].owner.opview
+        x, result_op = producer.operands[0], users[0].owner.opview  # a 1-D one's result collapses to rank 3
         init_producer = defining_op(init)
         if init_producer is None or init_producer.operation.name != "tensor.expand_shape":
             if not is_zero(init):
@@ -173,11 +214,19 @@ def pack_conv(op, rewriter, pattern: Packing):
             init = init_producer.operands[0]
     x, padding = _zero_padding(x, kind.layout)
     weight = use.logical()
-    channel_dim = 1 if kind.layout == "nchw" else 3
+    rank = len(ir.ShapedType(init.type).shape)
+    channel_dim = 1 if kind.layout == "nchw" else rank - 1
     with rewriter.ip:
         packed = build_packed_weight(weight, pattern, elt, op.location)
         bias = _broadcast_bias(init, channel_dim, weight.shape[0])
         bias_value = None if bias is None else _bias_constant(bias, elt, op.location)
+        result_type = result_op.result.type
+        if kind.one_d:
+            x = _with_unit_height(x, kind.layout, op.location)
+            result_type = _unit_height_type(result_type, kind.layout)
+        elif kind.grouped:  # [N, G, F/G, H, W] -> [N, F, H, W]
+            n, g, f, h, w = ir.ShapedType(op.result.type).shape
+            result_type = ir.RankedTensorType.get([n, g * f, h, w], elt)
         conv = Conv2dOp(
             x, packed.result,
             ir.DenseI64ArrayAttr.get(_i64_pair(op, "strides")),
@@ -186,11 +235,13 @@ def pack_conv(op, rewriter, pattern: Packing):
             ir.IntegerAttr.get(ir.IntegerType.get_signless(64), use.groups),
             ir.StringAttr.get(kind.layout),
             ir.StringAttr.get("none"),
-            result_op.result.type,
+            result_type,
             bias=bias_value,
             loc=op.location,
         )
         result = conv.result
+        if len(ir.ShapedType(result_op.result.type).shape) == 3:
+            result = _to_rank3(result, kind.layout, op.location)
         if bias is None and not is_zero(init):
             result = arith.AddFOp(result, init, loc=op.location).result
     rewriter.replace_op(result_op, [result])
@@ -242,8 +293,9 @@ def _is_relu(generic, x_index: int) -> bool:
     return False
 
 
-def _rebuild(rewriter, generic, producer, *, scale=None, shift=None, activation=None) -> None:
-    """Replaces `generic` by a copy of bsparse `producer` with the epilogue folded."""
+def _rebuild(rewriter, generic, producer, *, scale=None, shift=None, activation=None, one_d=False) -> None:
+    """Replaces `generic` by a copy of bsparse `producer` with the epilogue folded (`one_d`: the
+    producer is a 1-D convolution of height 1, its result collapsed back to rank 3)."""
     packed = defining_op(producer.weight)
     ty = packed_type(producer.weight, "weight")
     channels, elt = ty.weight_shape[0], ty.value_type
@@ -264,8 +316,29 @@ def _rebuild(rewriter, generic, producer, *, scale=None, shift=None, activation=
             new = MatmulOp(producer.input, weight_value, act, generic.results[0].type, bias=bias_value, loc=loc)
         else:
             a = producer.attributes
-            new = Conv2dOp(producer.input, weight_value, a["strides"], a["padding"], a["dilations"], a["groups"], a["layout"], act, generic.results[0].type, bias=bias_value, loc=loc)
-    rewriter.replace_op(generic, [new.result])
+            result_type = producer.result.type if one_d else generic.results[0].type
+            new = Conv2dOp(producer.input, weight_value, a["strides"], a["padding"], a["dilations"], a["groups"], a["layout"], act, result_type, bias=bias_value, loc=loc)
+        result = _to_rank3(new.result, ir.StringAttr(a["layout"]).value, loc) if one_d else new.result
+    rewriter.replace_op(generic, [result])
+
+
+def _bsparse_producer(value: ir.Value) -> tuple[ir.OpView, ir.OpView | None] | None:
+    """The bsparse op whose only use yields `value`: directly, or through the collapse of a 1-D
+    convolution's unit height (returned second)."""
+    op = defining_op(value)
+    if op is None:
+        return None
+    if op.operation.name in _BSPARSE_OPS:
+        return op, None
+    if op.operation.name != "tensor.collapse_shape" or (conv := defining_op(op.operands[0])) is None:
+        return None
+    if conv.operation.name != "bsparse.conv2d" or len(list(conv.result.uses)) != 1:
+        return None
+    groups = [[ir.IntegerAttr(i).value for i in ir.ArrayAttr(g)] for g in ir.ArrayAttr(op.attributes["reassociation"])]
+    layout = ir.StringAttr(conv.attributes["layout"]).value
+    shape = ir.ShapedType(conv.result.type).shape
+    spatial = [shape[d] for d in _spatial_merge(layout)[2 if layout == "nchw" else 1]]
+    return (conv, op) if groups == _spatial_merge(layout) and 1 in spatial else None
 
 
 def absorb_epilogue(generic, rewriter):
@@ -276,25 +349,27 @@ def absorb_epilogue(generic, rewriter):
         return True
     maps = map_strings(generic)
     found = [
-        (i, producer) for i, v in enumerate(generic.inputs)
-        if (producer := defining_op(v)) is not None and producer.operation.name in _BSPARSE_OPS and maps[i] == maps[-1]
+        (i, *producer) for i, v in enumerate(generic.inputs)
+        if (producer := _bsparse_producer(v)) is not None and maps[i] == maps[-1]
     ]
     if len(found) != 1:
         return True
-    x_index, producer = found[0]
-    if len(list(producer.result.uses)) != 1 or ir.StringAttr(producer.attributes["activation"]).value != "none":
+    x_index, producer, collapse = found[0]
+    one_d = collapse is not None
+    seen = collapse if one_d else producer
+    if len(list(seen.result.uses)) != 1 or ir.StringAttr(producer.attributes["activation"]).value != "none":
         return True
     packed = defining_op(producer.weight)
     if packed is None or packed.operation.name not in PACKED_OPS:
         return True
-    if producer.result.type != generic.results[0].type or (producer.bias is not None and trace_constant(producer.bias) is None):
+    if seen.result.type != generic.results[0].type or (producer.bias is not None and trace_constant(producer.bias) is None):
         return True
     if len(generic.inputs) == 1:
         if not _is_relu(generic, x_index):
             return True
-        _rebuild(rewriter, generic, producer, activation="relu")
+        _rebuild(rewriter, generic, producer, activation="relu", one_d=one_d)
         return False
-    rank = len(ir.ShapedType(producer.result.type).shape)
+    rank = len(ir.ShapedType(generic.results[0].type).shape)
     channel_dim = rank - 1 if producer.operation.name == "bsparse.matmul" or str(producer.attributes["layout"]) == '"nhwc"' else 1
     channels = packed_type(producer.weight, "weight").weight_shape[0]
     if (vector := _channel_vector(generic, 1 - x_index, channel_dim, channels)) is None:
@@ -309,13 +384,13 @@ def absorb_epilogue(generic, rewriter):
         return True
     x_first = lhs == x_arg
     if name == "arith.addf":
-        _rebuild(rewriter, generic, producer, shift=vector)
+        _rebuild(rewriter, generic, producer, shift=vector, one_d=one_d)
     elif name == "arith.subf" and x_first:
-        _rebuild(rewriter, generic, producer, shift=-vector)
+        _rebuild(rewriter, generic, producer, shift=-vector, one_d=one_d)
     elif name == "arith.mulf":
-        _rebuild(rewriter, generic, producer, scale=vector)
+        _rebuild(rewriter, generic, producer, scale=vector, one_d=one_d)
     elif name == "arith.divf" and x_first and np.all(vector != 0):
-        _rebuild(rewriter, generic, producer, scale=(1.0 / vector).astype(np.float32))
+        _rebuild(rewriter, generic, producer, scale=(1.0 / vector).astype(np.float32), one_d=one_d)
     else:
         return True
     return False
