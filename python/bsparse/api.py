@@ -160,7 +160,7 @@ def _is_torch_module(model: Any) -> bool:
 def compile_options(*, pattern: Any = "block:8x8", sparsity: float | str | None = 0.5,
                     target: Any = targets.DEFAULT_TARGET,
                     dtype: str = "i8", keep: Sequence[str] | str = (), scope: str = "layer",
-                    keep_small: bool = True, until: str = "aie", assign: str = "any") -> BoundPipeline:
+                    keep_small: bool = True, until: str = "aie", assign: str = "any", strict: bool = False) -> BoundPipeline:
     """Validates `compile`'s options as ``bsparse-compile`` options.
 
     Raises:
@@ -178,6 +178,7 @@ def compile_options(*, pattern: Any = "block:8x8", sparsity: float | str | None 
         "scope": scope,
         "keep": keep if isinstance(keep, str) else ",".join(map(str, keep)),
         "keep-small": "true" if keep_small else "false",
+        "strict": "true" if strict else "false",
         "dtype": dtype,
         "until": until,
         "assign": assign,
@@ -350,7 +351,7 @@ class _StageProgress:
 
 def compile(model: Any, *example_inputs: Any, pattern: Any = "block:8x8", sparsity: float | None = 0.5,
             target: Any = targets.DEFAULT_TARGET, dtype: str = "i8", keep: Sequence[str] | str = (), scope: str = "layer",
-            keep_small: bool = True, until: str = "aie", assign: str = "any",
+            keep_small: bool = True, until: str = "aie", assign: str = "any", strict: bool = False,
             progress: ProgressArg = None) -> Program:
     """Compiles a model through the ``bsparse-compile`` pipeline, one stage at a time.
 
@@ -379,6 +380,10 @@ def compile(model: Any, *example_inputs: Any, pattern: Any = "block:8x8", sparsi
         until: Last stage to run: ``sparsify``, ``pack``, ``partition`` or ``aie``.
         assign: Block rows per core: ``any`` set when that balances the
             cores better, or contiguous ``ranges`` (bsparse-partition).
+        strict: A matmul or convolution with a constant weight that is not
+            packed is an error (located at the op) instead of a
+            `BsparseWarning`; either way its reason is recorded on the op and
+            listed in the report's ``host_ops``.
         progress: True prints progress on stderr, False is silent, a callable
             receives ``(stage, done, total)``; default: True when stderr is a terminal.
 
@@ -392,7 +397,7 @@ def compile(model: Any, *example_inputs: Any, pattern: Any = "block:8x8", sparsi
         BsparseCompilerError: a stage failed; the message has a ``bsparse-opt`` repro command.
     """
     bound = compile_options(pattern=pattern, sparsity=sparsity, target=target, dtype=dtype, keep=keep,
-                            scope=scope, keep_small=keep_small, until=until, assign=assign)
+                            scope=scope, keep_small=keep_small, until=until, assign=assign, strict=strict)
     module = _load(model, example_inputs, progress)
     stages = StageIR()
     stages.record(INPUT_STAGE, module)
@@ -404,7 +409,30 @@ def compile(model: Any, *example_inputs: Any, pattern: Any = "block:8x8", sparsi
         stages.record(stage.result, module)
         before = stage.result
         status.end(stage.name)
+        if stage.name == "pack":
+            _check_something_packed(module)
     return Program(module, stages, bound.texts)
+
+
+def _check_something_packed(module: ir.Module) -> None:
+    """An empty program (no matmul or convolution packed) is an error naming what was left and why."""
+    found: list[ir.OpView] = []
+
+    def visit(op: ir.Operation) -> ir.WalkResult:
+        if op.name in ("bsparse.matmul", "bsparse.conv2d"):
+            found.append(op)
+            return ir.WalkResult.INTERRUPT
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    if found:
+        return
+    from bsparse.passes.pack import unpacked_weights
+
+    left = [f"{location_str(op.location) or op.operation.name}: {op.operation.name}: {reason}"
+            for op, reason in unpacked_weights(module.operation)]
+    detail = ("; left unpacked:\n" + "\n".join(left)) if left else " (it has no matmul or convolution with a constant weight)"
+    raise BsparseCompilerError(f"nothing to compile: no layer was packed{detail}")
 
 
 def _run_stage(module: ir.Module, pipeline: Anchor, stage: str, stages: StageIR, before: str) -> None:

@@ -435,6 +435,7 @@ COMPILE = NamedPipeline(
         PipelineOption.of(ToAiePass, "target", help="target the program is partitioned for and lowered to"),
         PipelineOption.of(PartitionPass, "assign"),
         PipelineOption.of(ToAiePass, "dtype"),
+        PipelineOption.of(PackPass, "strict"),
     ),
     stages=(
         Stage(
@@ -444,7 +445,7 @@ COMPILE = NamedPipeline(
         ),
         Stage(
             "pack", "packed",
-            (PassStep.of(PackPass, "pattern"), PassStep("canonicalize", upstream=True), PassStep("cse", upstream=True)),
+            (PassStep.of(PackPass, "pattern", "strict"), PassStep("canonicalize", upstream=True), PassStep("cse", upstream=True)),
         ),
         Stage("partition", "partitioned", (PassStep.of(PartitionPass, "target", "assign"),)),
         Stage("aie", "aie", (PassStep.of(ToAiePass, "target", "dtype"),)),

@@ -111,6 +111,8 @@ class LayerReport:
         imbalance: Slowest core's work over the mean work of the cores used (1.0 is balanced).
         bound: What limits the layer: ``compute``, ``movement`` (DMA/DDR) or ``host``.
         cores: Cores the layer ran on (0 for host ops).
+        reason: For an op left on the host of a lowered program, why it is not on the array
+            (empty for a lowered layer).
     """
 
     name: str
@@ -124,6 +126,7 @@ class LayerReport:
     imbalance: float = 1.0
     bound: str = "host"
     cores: int = 0
+    reason: str = ""
 
     def __post_init__(self):
         self.traffic = _traffic(self.traffic)
@@ -168,6 +171,18 @@ class Report:
     def weight_traffic(self) -> int:
         return sum(layer.weight_traffic for layer in self.layers)
 
+    @property
+    def host_ops(self) -> list[LayerReport]:
+        """The layers left on the host of a lowered program, each with its reason."""
+        return [layer for layer in self.layers if layer.reason]
+
+    def host_summary(self) -> list[tuple[str, int, int]]:
+        """``(reason, ops, cycles)`` per distinct reason, most cycles first."""
+        grouped: dict[str, list[int]] = {}
+        for layer in self.host_ops:
+            grouped.setdefault(layer.reason, []).append(layer.cycles)
+        return sorted(((r, len(c), sum(c)) for r, c in grouped.items()), key=lambda row: -row[2])
+
     def to_dict(self) -> dict:
         return {
             "target": self.target,
@@ -180,6 +195,8 @@ class Report:
             "traffic": self.traffic,
             "weight_traffic": self.weight_traffic,
             "layers": [layer.to_dict() for layer in self.layers],
+            "host_ops": [{"name": layer.name, "kind": layer.kind, "cycles": layer.cycles, "reason": layer.reason}
+                         for layer in self.host_ops],
         }
 
     def format_table(self) -> str:
@@ -196,4 +213,10 @@ class Report:
         rows.append(["total", "", self.total_cycles, self.macs, dense, f"{self.macs / dense:.2f}" if dense else "-",
                      traffic["L3"], traffic["L2"], traffic["L1"], "", "", ""])
         headers = ["layer", "kind", "cycles", "macs", "macs dense", "density", "L3 B", "L2 B", "L1 B", "util", "imbal", "bound"]
-        return format_table(headers, rows, "<<" + ">" * 9 + "<")
+        table = format_table(headers, rows, "<<" + ">" * 9 + "<")
+        if not self.host_ops:
+            return table
+        total = self.total_cycles or 1
+        lines = [f"host ops: {len(self.host_ops)}, {100 * sum(h.cycles for h in self.host_ops) / total:.1f}% of cycles"]
+        lines += [f"  {ops} op(s), {100 * cycles / total:.1f}%: {reason}" for reason, ops, cycles in self.host_summary()]
+        return table + "\n" + "\n".join(lines)

@@ -92,10 +92,10 @@ func.func @equal_entries_weight(%x: tensor<2x4x2xf32>) -> tensor<2x4x3xf32> {
 
 // -----
 
-// Batch entries that differ are not a single weight: the op stays as it is.
+// Batch entries that differ are not a single weight: the op stays as it is, and says why.
 // CHECK-LABEL: func.func @distinct_entries_kept
-// CHECK: linalg.batch_matmul
-// CHECK-NOT: bsparse
+// CHECK: linalg.batch_matmul {bsparse.unpacked = "its weight is not a constant bsparse-pack can read as one weight ({{.*}}batch entries that differ)"}
+// CHECK-NOT: bsparse.matmul
 func.func @distinct_entries_kept(%x: tensor<2x4x2xf32>) -> tensor<2x4x3xf32> {
   %w = arith.constant dense<[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [[1.0, 2.0, 3.0], [4.0, 5.0, 7.0]]]> : tensor<2x2x3xf32>
   %init = arith.constant dense<0.0> : tensor<2x4x3xf32>

@@ -23,33 +23,33 @@ def expanded(text: str) -> list[str]:
          ["bsparse-sparsify{pattern=block:8x8 sparsity=0.5 scope=layer score=l2 keep-small=true}"]),
         ("bsparse-compile{until=pack pattern=block:4x2 sparsity=0.25 scope=global keep=conv1,fc keep-small=false}",
          ["bsparse-sparsify{pattern=block:4x2 sparsity=0.25 scope=global score=l2 keep=conv1,fc keep-small=false}",
-          "bsparse-pack{block=4x2}", "canonicalize", "cse"]),
-        ("bsparse-compile{until=pack sparsity=none}", ["bsparse-pack{block=8x8}", "canonicalize", "cse"]),
+          "bsparse-pack{block=4x2 strict=false}", "canonicalize", "cse"]),
+        ("bsparse-compile{until=pack sparsity=none}", ["bsparse-pack{block=8x8 strict=false}", "canonicalize", "cse"]),
         ("cse,bsparse-compile{sparsity=none target=aie2-4x4 dtype=bf16},canonicalize",
-         ["cse", "bsparse-pack{block=8x8}", "canonicalize", "cse", "bsparse-partition{target=aie2-4x4 assign=any}",
+         ["cse", "bsparse-pack{block=8x8 strict=false}", "canonicalize", "cse", "bsparse-partition{target=aie2-4x4 assign=any}",
           "bsparse-to-aie{target=aie2-4x4 dtype=bf16}", "canonicalize"]),
         ("bsparse-compile{sparsity=none until=partition assign=ranges}",
-         ["bsparse-pack{block=8x8}", "canonicalize", "cse", "bsparse-partition{target=aie2-ve2802 assign=ranges}"]),
+         ["bsparse-pack{block=8x8 strict=false}", "canonicalize", "cse", "bsparse-partition{target=aie2-ve2802 assign=ranges}"]),
         # a non-block pattern: sparsify to it, pack what its format holds in fewer values, the rest in 8x8 blocks
         ("bsparse-compile{pattern=nm:2:4 until=pack}",
          ["bsparse-sparsify{pattern=nm:2:4 sparsity=0.5 scope=layer score=l2 keep-small=true}",
-          "bsparse-pack{block=8x8 pattern=nm:2:4}", "canonicalize", "cse"]),
+          "bsparse-pack{block=8x8 pattern=nm:2:4 strict=false}", "canonicalize", "cse"]),
         ("bsparse-compile{pattern=nm sparsity=0.5 until=pack}",  # canonical: the defaults spelled out
          ["bsparse-sparsify{pattern=nm:2:4 sparsity=0.5 scope=layer score=l2 keep-small=true}",
-          "bsparse-pack{block=8x8 pattern=nm:2:4}", "canonicalize", "cse"]),
+          "bsparse-pack{block=8x8 pattern=nm:2:4 strict=false}", "canonicalize", "cse"]),
         ("bsparse-compile{pattern=nm:1:4 sparsity=0.75 keep=fc until=sparsify}",
          ["bsparse-sparsify{pattern=nm:1:4 sparsity=0.75 scope=layer score=l2 keep=fc keep-small=true}"]),
         ("bsparse-compile{pattern=unstructured sparsity=0.9 scope=global until=pack}",
          ["bsparse-sparsify{pattern=unstructured sparsity=0.9 scope=global score=l2 keep-small=true}",
-          "bsparse-pack{block=8x8 pattern=unstructured}", "canonicalize", "cse"]),
+          "bsparse-pack{block=8x8 pattern=unstructured strict=false}", "canonicalize", "cse"]),
         ("bsparse-compile{pattern=tw sparsity=0.5 until=pack}",
          ["bsparse-sparsify{pattern=tw:128 sparsity=0.5 scope=layer score=l2 keep-small=true}",
-          "bsparse-pack{block=8x8 pattern=tw:128}", "canonicalize", "cse"]),
+          "bsparse-pack{block=8x8 pattern=tw:128 strict=false}", "canonicalize", "cse"]),
         ("bsparse-compile{pattern=tvw:16 sparsity=0.75 until=pack}",
          ["bsparse-sparsify{pattern=tvw:16 sparsity=0.75 scope=layer score=l2 keep-small=true}",
-          "bsparse-pack{block=8x8 pattern=tvw:16}", "canonicalize", "cse"]),
+          "bsparse-pack{block=8x8 pattern=tvw:16 strict=false}", "canonicalize", "cse"]),
         ("bsparse-compile{pattern=gs:4 sparsity=none until=partition target=aie2-2x2}",
-         ["bsparse-pack{block=8x8 pattern=gs:4}", "canonicalize", "cse",
+         ["bsparse-pack{block=8x8 pattern=gs:4 strict=false}", "canonicalize", "cse",
           "bsparse-partition{target=aie2-2x2 assign=any}"]),
     ],
 )
@@ -155,7 +155,7 @@ def test_every_pipeline_option_is_a_pass_option_forwarded_with_its_parser():
 @pytest.mark.parametrize(
     "text",
     ["bsparse-sparsify{pattern=tvw:16 sparsity=0.75 scope=layer score=l1 keep=a,b keep-small=false}",
-     "bsparse-pack{block=4x2}", "bsparse-pack{block=8x8 pattern=gs:4}",
+     "bsparse-pack{block=4x2 strict=false}", "bsparse-pack{block=8x8 pattern=gs:4 strict=false}",
      "bsparse-partition{target=aie2-2x2 assign=ranges}", "bsparse-to-aie{target=aie1-vc1902 dtype=i16}"],
 )
 def test_pass_text_reads_back_into_an_equal_pass(text):
@@ -169,7 +169,7 @@ def test_pass_text_reads_back_into_an_equal_pass(text):
 def test_pack_block_pattern_is_the_block_shape():
     pack = PASSES["bsparse-pack"]
     assert pack.from_options({"pattern": "block:4x2"}) == pack.from_options({"block": "4x2"})
-    assert pack.from_options({"pattern": "block:4x2", "block": "4x2"}).text() == "bsparse-pack{block=4x2}"
+    assert pack.from_options({"pattern": "block:4x2", "block": "4x2"}).text() == "bsparse-pack{block=4x2 strict=false}"
     with pytest.raises(OptionError, match=r"pass 'bsparse-pack': block=2x2 contradicts pattern=block:4x2"):
         pack.from_options({"pattern": "block:4x2", "block": "2x2"})
 

@@ -32,7 +32,7 @@ import numpy as np
 import torch_mlir.ir as ir
 
 from bsparse import targets
-from bsparse.dialects.bsparse import packed_type
+from bsparse.dialects.bsparse import UNPACKED_ATTRIBUTE, packed_type
 from bsparse.cost.device import ddr_cycles
 from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
 from bsparse.names import layer_name
@@ -181,6 +181,16 @@ def _bsparse_layer(op, model: CostModel) -> LayerReport:
     else:
         data = weight_data(packed)
         macs = data.format.macs_per_position(data) * positions
+    return _contraction_layer(op, model, kind, macs, dense)
+
+
+def _contraction_layer(op, model: CostModel, kind: str, macs: int, dense: int) -> LayerReport:
+    """A matmul or convolution not on the array: MACs only before lowering; in a lowered program, host
+    work (dense MACs on the whole array, data through memory) with its reason."""
+    if model.lowered:
+        target, dtype = model.costed
+        rate = target.num_cores * target.macs_per_cycle_for(dtype, allow_emulated=True) * target.kernel_efficiency
+        return _host_layer(op, model, kind, dense / rate, macs=dense)
     return LayerReport(name=layer_label(op, kind, model.next_index()), kind=kind, macs=macs, macs_dense=dense,
                        bound="unlowered")
 
@@ -205,12 +215,7 @@ def _loop_extents(op) -> list[int]:
 def _linalg_layer(op, model: CostModel) -> LayerReport:
     kind = "matmul" if "matmul" in op.name else next(f"conv{d}d" for d in (1, 2, 3) if f"conv_{d}d" in op.name)
     macs = int(np.prod(_loop_extents(op), dtype=np.int64))
-    if model.lowered:  # left on the host: dense MACs on the whole array, data through DDR
-        target, dtype = model.costed
-        rate = target.num_cores * target.macs_per_cycle_for(dtype, allow_emulated=True) * target.kernel_efficiency
-        return _host_layer(op, model, kind, macs / rate, macs=macs)
-    return LayerReport(name=layer_label(op, kind, model.next_index()), kind=kind, macs=macs, macs_dense=macs,
-                       bound="unlowered")
+    return _contraction_layer(op, model, kind, macs, macs)
 
 
 # ----------------------------------------------------------------------------- host ops of a lowered program
@@ -230,6 +235,15 @@ def _read_values(op) -> list[ir.Value]:
             if "operandSegmentSizes" in op.attributes else [len(op.operands) - len(op.results)]
         return [v for v in list(op.operands)[: segments[0]] if isinstance(v.type, ir.ShapedType)]
     return [v for v in op.operands if isinstance(v.type, ir.ShapedType)]
+
+
+def host_reason(op) -> str:
+    """Why `op` is on the host of a lowered program (bsparse-pack's record for an unpacked weight)."""
+    if UNPACKED_ATTRIBUTE in op.attributes:
+        return f"weight not packed: {ir.StringAttr(op.attributes[UNPACKED_ATTRIBUTE]).value}"
+    if op.name in ("bsparse.matmul", "bsparse.conv2d"):
+        return "bsparse-to-aie did not lower it (its weight is not a constant packed weight)"
+    return f"bsparse-to-aie has no lowering for {op.name}: costed as vector work on the array"
 
 
 def _host_layer(op, model: CostModel, kind: str, compute_cycles: float, macs: int = 0) -> LayerReport:
@@ -264,6 +278,7 @@ def _host_layer(op, model: CostModel, kind: str, compute_cycles: float, macs: in
         name=layer_label(op, kind, model.next_index()), kind=kind, cycles=int(math.ceil(cycles)), macs=macs,
         macs_dense=macs, traffic=traffic, utilization=macs / (cycles * peak) if cycles and macs else 0.0,
         bound="compute" if compute_cycles >= movement else "movement", cores=target.num_cores,
+        reason=host_reason(op),
     )
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "PackedSparseOp",
     "PackedWeightOp",
     "SparseType",
+    "UNPACKED_ATTRIBUTE",
     "UnpackOp",
     "packed_type",
     "block_grid",
@@ -59,6 +60,10 @@ ACTIVATIONS = ("none", "relu")
 
 LAYOUTS = ("nchw", "nhwc")
 """Activation layouts of `bsparse.conv2d` (the weight is always FCHW)."""
+
+UNPACKED_ATTRIBUTE = "bsparse.unpacked"
+"""A discardable string attribute bsparse-pack sets on an op with a constant weight it left
+unpacked: why (the cost report's host ops list it)."""
 
 
 class BSparse(Dialect, name="bsparse"):

@@ -23,7 +23,7 @@ import torch_mlir.ir as ir
 from bsparse.irutil import dense_to_numpy
 from bsparse.passes._match import defining_op, map_strings
 
-__all__ = ["CONV_OPS", "WeightUse", "trace_constant", "weight_use"]
+__all__ = ["CONV_OPS", "WeightUse", "constant_source", "trace_constant", "weight_use"]
 
 Transform = Callable[[np.ndarray], np.ndarray]
 
@@ -133,6 +133,17 @@ def _trace(value: ir.Value) -> tuple[ir.OpView, Transform, Transform] | None:
         in_shape = tuple(ir.ShapedType(op.operands[0].type).shape)
         return const, lambda a: fwd(a).reshape(out_shape), lambda a: inv(a.reshape(in_shape))
     return None
+
+
+_LAYOUT_ONLY = ("linalg.transpose", "linalg.broadcast", "tensor.expand_shape", "tensor.collapse_shape")
+
+
+def constant_source(value: ir.Value) -> ir.OpView | None:
+    """The ``arith.constant`` `value` is, seen through layout-only ops (readable or not), else None."""
+    op = defining_op(value)
+    while op is not None and op.operation.name in _LAYOUT_ONLY:
+        op = defining_op(op.operands[0])
+    return op if op is not None and op.operation.name == "arith.constant" else None
 
 
 def trace_constant(value: ir.Value) -> np.ndarray | None:

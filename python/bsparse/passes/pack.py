@@ -34,22 +34,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+import warnings
+
 import numpy as np
 import torch_mlir.ir as ir
 from torch_mlir.dialects import arith, linalg, tensor
 from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedily
 
-from bsparse.dialects.bsparse import Conv2dOp, MatmulOp, packed_type
-from bsparse.irutil import dense_to_numpy, numpy_to_dense
+from bsparse.dialects.bsparse import UNPACKED_ATTRIBUTE, Conv2dOp, MatmulOp, packed_type
+from bsparse.irutil import dense_to_numpy, location_str, numpy_to_dense
+from bsparse.names import layer_name
 from bsparse.packed import PACKED_OPS, packed_op, weight_data
 from bsparse.passes._match import defining_op, is_zero, map_strings
 from bsparse.passes.fold import FOLDABLE, fold_constant_op
-from bsparse.passes._weights import CONV_OPS, trace_constant, weight_use
-from bsparse.passes.base import Pass, option
-from bsparse.errors import OptionError
+from bsparse.passes._weights import CONV_OPS, constant_source, trace_constant, weight_use
+from bsparse.passes.base import Pass, option, parse_bool
+from bsparse.errors import BsparseError, BsparseWarning, OptionError
 from bsparse.patterns import BlockPattern, Format, Pattern, parse_pattern, pattern_syntax
 
-__all__ = ["PackPass", "Packing", "build_packed_weight", "patterns"]
+__all__ = ["PackPass", "Packing", "build_packed_weight", "patterns", "unpacked_weights"]
+
+_PACKED_NAMES = ("linalg.matmul", "linalg.batch_matmul", *CONV_OPS)
+_CONTRACTION_PREFIXES = ("linalg.conv", "linalg.depthwise_conv", "linalg.matmul", "linalg.batch_matmul",
+                         "linalg.matvec", "linalg.vecmat", "linalg.batch_matvec", "linalg.mmt4d", "linalg.contract")
 
 _BSPARSE_OPS = ("bsparse.matmul", "bsparse.conv2d")
 
@@ -410,6 +417,63 @@ def patterns(pattern: Packing) -> RewritePatternSet:
     return rewrites
 
 
+def _unpacked_reason(op) -> str | None:
+    """Why `op`, a contraction or convolution reading a constant, was left unpacked; None if it reads none."""
+    name = op.operation.name
+    contraction = name.startswith(_CONTRACTION_PREFIXES) or (
+        name == "linalg.generic" and any("reduction" in str(t) for t in ir.ArrayAttr(op.attributes["iterator_types"])))
+    constants = [v for v in op.operands if constant_source(v) is not None and len(ir.ShapedType(v.type).shape) >= 2] \
+        if contraction else []
+    if not constants:
+        return None
+    if name not in _PACKED_NAMES:
+        return f"bsparse-pack has no packing for {name} (it packs {', '.join(_PACKED_NAMES)})"
+    if weight_use(op) is None:
+        return "its weight is not a constant bsparse-pack can read as one weight (a dense resource, a layout " \
+               "beyond transposes and reshapes, or batch entries that differ)"
+    elt = ir.ShapedType(constants[0].type).element_type
+    if not isinstance(elt, ir.FloatType):
+        return f"its weight is {elt}: bsparse-pack packs floating-point weights"
+    if _float_tensors(op.inputs[0], constants[0], op.outputs[0]) is None:
+        return f"its operands are not of one float type (weight {elt})"
+    return f"its {elt} operands and layout are not ones bsparse-pack matches"
+
+
+def unpacked_weights(module: ir.Operation) -> list[tuple[ir.OpView, str]]:
+    """Every op with a constant weight that is not packed, with the reason, in program order."""
+    found = []
+
+    def visit(op: ir.Operation) -> ir.WalkResult:
+        if op.name.startswith("linalg.") and (reason := _unpacked_reason(op.opview)) is not None:
+            found.append((op.opview, reason))
+        return ir.WalkResult.ADVANCE
+
+    module.walk(visit)
+    return found
+
+
+def _what(op) -> str:
+    """An op as a message names it: its layer (PyTorch module path), when known, and its name."""
+    return f"layer '{name}' ({op.operation.name})" if (name := layer_name(op)) else op.operation.name
+
+
+def _report_unpacked(module: ir.Operation, strict: bool) -> None:
+    """Records each unpacked constant weight on its op and warns (strict: errors) at its location."""
+    found = unpacked_weights(module)
+    for op, reason in found:
+        op.attributes[UNPACKED_ATTRIBUTE] = ir.StringAttr.get(reason)
+    if strict and found:
+        for op, reason in found[:-1]:  # in program order: the last one is raised
+            op.location.emit_error(f"bsparse-pack: {_what(op)}: weight not packed (strict): {reason}")
+        op, reason = found[-1]
+        err = BsparseError(f"{_what(op)}: weight not packed (strict): {reason}")
+        err.ir_location = op.location
+        raise err
+    for op, reason in found:
+        warnings.warn(BsparseWarning(f"{_what(op)}: weight not packed: {reason}", location_str(op.location),
+                                     op.location), stacklevel=2)
+
+
 def _parse_pack_pattern(text: str) -> Pattern | None:
     """A pattern string; empty for none."""
     return parse_pattern(text) if text.strip() else None
@@ -427,6 +491,7 @@ class PackPass(Pass):
     pattern: Pattern | None = option(None, f"the pattern whose format packs the weights it fits ({pattern_syntax()}); "
                                            "the others are packed in blocks; a block pattern sets the block shape",
                                      parse=_parse_pack_pattern, show=lambda p: "" if p is None else str(p))
+    strict: bool = option(False, "a constant weight left unpacked is an error, not a warning", parse=parse_bool)
 
     def __post_init__(self):
         if isinstance(self.pattern, BlockPattern):  # its format is blocks of its shape: the block shape, said once
@@ -441,3 +506,4 @@ class PackPass(Pass):
 
     def run(self, module: ir.Operation) -> None:
         apply_patterns_and_fold_greedily(module, patterns(self.packing()).freeze())
+        _report_unpacked(module, self.strict)

@@ -21,7 +21,7 @@ from bsparse.api import (
 )
 from bsparse.context import make_context
 from bsparse.dtypes import DEFAULT_DTYPE, dtype_bytes
-from bsparse.errors import BsparseError
+from bsparse.errors import BsparseError, print_bsparse_warnings
 from bsparse.passes.base import parse_bool
 from bsparse.pipeline import NAMED_PIPELINES, run_pipeline
 from bsparse.report import PackedWeightRow, Report, format_table
@@ -95,7 +95,7 @@ def _options(args, dense: bool = False) -> dict[str, Any]:
     """`bsparse.compile`'s options from the command line (at sparsity 0 if `dense`)."""
     return dict(pattern=args.pattern, sparsity=0.0 if dense else _sparsity(args.sparsity), target=args.target,
                 dtype=args.dtype, keep=args.keep, scope=args.scope, keep_small=args.keep_small, until=args.until,
-                assign=args.assign)
+                assign=args.assign, strict=args.strict)
 
 
 def _compile(model: Any, args, dense: bool = False) -> Program:
@@ -300,8 +300,10 @@ def _add_pipeline_arguments(p: argparse.ArgumentParser) -> None:
     for option in COMPILE_PIPELINE.all_options():
         dest = option.name.replace("-", "_")
         default = CLI_DEFAULTS.get(option.name, option.default)
-        if default == "true" and option.parse is parse_bool:
-            p.add_argument(f"--no-{option.name}", dest=dest, action="store_false", help=f"turn {option.name}= off: {option.help}")
+        if option.parse is parse_bool:  # a flag that turns the default around
+            flag, action = (f"--no-{option.name}", "store_false") if default == "true" else (f"--{option.name}", "store_true")
+            p.add_argument(flag, dest=dest, action=action, help=option.help if action == "store_true"
+                           else f"turn {option.name}= off: {option.help}")
             continue
         p.add_argument(f"--{option.name}", dest=dest, default=default, choices=getattr(option.parse, "choices", None),
                        help=f"{option.help} (default: {default or 'none'})")
@@ -343,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bsparse`` console script."""
     args = build_parser().parse_args(argv)
+    print_bsparse_warnings()
     try:
         code = args.func(args)
     except BsparseError as err:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import warnings
 from dataclasses import dataclass, field
 
 import torch_mlir.ir as ir
 
 from bsparse.context import make_context
-from bsparse.errors import BsparseError
+from bsparse.errors import BsparseError, BsparseWarning, print_bsparse_warnings
 from bsparse.irutil import location_str
 from bsparse.passes import PASSES
 from bsparse.pipeline import NAMED_PIPELINES, build_pass_manager
@@ -148,6 +149,11 @@ class BsparseOptMain:
         notes = [self._diagnostic(note, line_offset) for note in diag.notes]
         return Diagnostic(SEVERITIES.get(diag.severity, "error"), loc, line, diag.message, notes)
 
+    def _warning(self, warning: BsparseWarning, line_offset: int) -> Diagnostic:
+        loc = location_str(warning.ir_location, line_offset, self.filename) if warning.ir_location else warning.location
+        line = int(loc.rsplit(":", 2)[1]) if loc else None
+        return Diagnostic("warning", loc, line, warning.message)
+
     def _process(self, chunk: Chunk) -> tuple[str | None, bool]:
         """Parses and transforms one chunk; returns (printed IR or None, success)."""
         ctx = make_context(allow_unregistered_dialects=self.args.allow_unregistered_dialect)
@@ -161,12 +167,17 @@ class BsparseOptMain:
         ctx.attach_diagnostic_handler(handler)
         output = None
         try:
-            with ctx:
+            with ctx, warnings.catch_warnings(record=True) as warned:
+                warnings.simplefilter("always", BsparseWarning)
                 module = ir.Module.parse(chunk.text)
                 manager, _ = build_pass_manager(self.args.pass_pipeline, ctx)
                 if self.args.print_ir_after_all:
                     manager.enable_ir_printing(print_after_all=True)
-                manager.run(module.operation)
+                try:
+                    manager.run(module.operation)
+                finally:  # the passes' warnings, located like MLIR's diagnostics, before their errors
+                    diagnostics[:0] = [self._warning(w.message, offset) for w in warned
+                                       if isinstance(w.message, BsparseWarning)]
                 output = module.operation.get_asm()
         except ir.MLIRError as err:
             found = [self._diagnostic(d, offset) for d in err.error_diagnostics]
@@ -214,4 +225,5 @@ class BsparseOptMain:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bsparse-opt`` console script."""
     args = build_parser().parse_args(argv)
+    print_bsparse_warnings()
     sys.exit(BsparseOptMain(args).run())

@@ -29,7 +29,7 @@
 // BLOCK3-NOT: Traceback
 
 // OPTION-NOT: Traceback
-// OPTION: error: pass 'bsparse-pack' has no option 'size' (options: block, pattern)
+// OPTION: error: pass 'bsparse-pack' has no option 'size' (options: block, pattern, strict)
 // OPTION-NOT: Traceback
 
 // UPSTREAM-OPTION-NOT: Traceback

@@ -33,6 +33,7 @@
 // HELP-NEXT: target= {{.*}}(default: aie2-ve2802)
 // HELP-NEXT: assign= {{.*}}(any|ranges) (default: any)
 // HELP-NEXT: dtype= {{.*}}(default: i8)
+// HELP-NEXT: strict= {{ *}}a constant weight left unpacked is an error, not a warning (default: false)
 // HELP-NEXT: until= {{ *}}last stage to run (sparsify|pack|partition|aie) (default: aie)
 
 // The [K, N] = [8, 8] weight's logical [N, K] 4x4 blocks have values 1 (0,0),
@@ -75,7 +76,7 @@
 // AIE: "aie.device"
 // AIE-NOT: "bsparse.matmul"
 
-// UNKNOWN: error: pipeline 'bsparse-compile' has no option 'size' (options: pattern, sparsity, scope, keep, keep-small, target, assign, dtype, until)
+// UNKNOWN: error: pipeline 'bsparse-compile' has no option 'size' (options: pattern, sparsity, scope, keep, keep-small, target, assign, dtype, strict, until)
 // SPARSITY: error: invalid value for option 'sparsity' of pipeline 'bsparse-compile': 1.5 is not in [0, 1)
 // PATTERN: error: invalid value for option 'pattern' of pipeline 'bsparse-compile': block shape must be positive, got 0x8
 // TARGET: error: invalid value for option 'target' of pipeline 'bsparse-compile': unknown target 'nope'; known targets:

@@ -1,0 +1,44 @@
+// Verifies that bsparse-pack says which constant weights it leaves unpacked and why: a warning at
+// the op on stderr, the reason recorded on the op (bsparse.unpacked, which the cost report's host
+// ops show); with strict=true each one is a located error; `bsparse compile` on a program where
+// nothing is packed is an error naming what was left, not an empty table.
+// RUN: bsparse-opt %s -p 'bsparse-pack' 2>%t.err | filecheck %s
+// RUN: filecheck %s --check-prefix=WARN < %t.err
+// RUN: not bsparse-opt %s -p 'bsparse-pack{strict=true}' 2>&1 | filecheck %s --check-prefix=STRICT
+// RUN: not bsparse compile %s --until pack 2>&1 | filecheck %s --check-prefix=EMPTY
+// RUN: not bsparse compile %s --until pack --strict 2>&1 | filecheck %s --check-prefix=STRICT
+
+// A 3-D convolution: no packing for it (yet).
+// CHECK-LABEL: func.func @conv3d
+// CHECK: linalg.conv_3d_ncdhw_fcdhw {bsparse.unpacked = "bsparse-pack has no packing for linalg.conv_3d_ncdhw_fcdhw (it packs linalg.matmul, linalg.batch_matmul, {{.*}}linalg.conv_1d_ncw_fcw{{.*}})"
+// WARN: bsparse-pack-unpacked.mlir:{{[0-9]+}}:{{[0-9]+}}: warning: linalg.conv_3d_ncdhw_fcdhw: weight not packed: bsparse-pack has no packing for linalg.conv_3d_ncdhw_fcdhw
+// STRICT: bsparse-pack-unpacked.mlir:{{[0-9]+}}:{{[0-9]+}}: error: {{.*}}linalg.conv_3d_ncdhw_fcdhw: weight not packed (strict)
+func.func @conv3d(%x: tensor<1x2x4x4x4xf32>, %init: tensor<1x3x2x2x2xf32>) -> tensor<1x3x2x2x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<3x2x3x3x3xf32>
+  %y = linalg.conv_3d_ncdhw_fcdhw ins(%x, %w : tensor<1x2x4x4x4xf32>, tensor<3x2x3x3x3xf32>) outs(%init : tensor<1x3x2x2x2xf32>) -> tensor<1x3x2x2x2xf32>
+  return %y : tensor<1x3x2x2x2xf32>
+}
+
+// A matmul mixing an f16 weight with an f32 accumulator: not one float type, left as it is.
+// CHECK-LABEL: func.func @mixed_types
+// CHECK: linalg.matmul {bsparse.unpacked = "its operands are not of one float type (weight f16)"}
+// WARN: bsparse-pack-unpacked.mlir:{{[0-9]+}}:{{[0-9]+}}: warning: linalg.matmul: weight not packed: its operands are not of one float type (weight f16)
+// STRICT: bsparse-pack-unpacked.mlir:{{[0-9]+}}:{{[0-9]+}}: error: {{.*}}linalg.matmul: weight not packed (strict)
+func.func @mixed_types(%x: tensor<2x8xf16>, %init: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %w = arith.constant dense<1.0> : tensor<8x8xf16>
+  %y = linalg.matmul ins(%x, %w : tensor<2x8xf16>, tensor<8x8xf16>) outs(%init : tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
+// A matmul whose right operand is an argument has no constant weight: nothing to say.
+// CHECK-LABEL: func.func @activation_matmul
+// CHECK: linalg.matmul ins
+// CHECK-NOT: bsparse.unpacked
+func.func @activation_matmul(%x: tensor<2x8xf32>, %v: tensor<8x8xf32>, %init: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %y = linalg.matmul ins(%x, %v : tensor<2x8xf32>, tensor<8x8xf32>) outs(%init : tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
+// EMPTY: error: nothing to compile: no layer was packed; left unpacked:
+// EMPTY-NEXT: bsparse-pack-unpacked.mlir:{{[0-9]+}}:{{[0-9]+}}: linalg.conv_3d_ncdhw_fcdhw: bsparse-pack has no packing
+// EMPTY-NEXT: bsparse-pack-unpacked.mlir:{{[0-9]+}}:{{[0-9]+}}: linalg.matmul: its operands are not of one float type
