@@ -85,9 +85,9 @@ def _element_type(value: ir.Value) -> ir.Type:
 
 
 def _float_tensors(*values: ir.Value) -> ir.Type | None:
-    """The shared float element type of `values`, or None."""
+    """The shared element type of `values` when it is f32 (the type bsparse packs and computes in), or None."""
     elt = _element_type(values[0])
-    if not isinstance(elt, ir.FloatType) or any(_element_type(v) != elt for v in values):
+    if not isinstance(elt, ir.F32Type) or any(_element_type(v) != elt for v in values):
         return None
     return elt
 
@@ -428,12 +428,14 @@ def _unpacked_reason(op) -> str | None:
         return None
     if name not in _PACKED_NAMES:
         return f"bsparse-pack has no packing for {name} (it packs {', '.join(_PACKED_NAMES)})"
-    if weight_use(op) is None:
-        return "its weight is not a constant bsparse-pack can read as one weight (a dense resource, a layout " \
-               "beyond transposes and reshapes, or batch entries that differ)"
     elt = ir.ShapedType(constants[0].type).element_type
     if not isinstance(elt, ir.FloatType):
         return f"its weight is {elt}: bsparse-pack packs floating-point weights"
+    if not isinstance(elt, ir.F32Type):
+        return f"its weight is {elt}: bsparse-pack packs f32 weights (bf16 and f16 are not supported yet)"
+    if weight_use(op) is None:
+        return "its weight is not a constant bsparse-pack can read as one weight (a dense resource, a layout " \
+               "beyond transposes and reshapes, or batch entries that differ)"
     if _float_tensors(op.inputs[0], constants[0], op.outputs[0]) is None:
         return f"its operands are not of one float type (weight {elt})"
     return f"its {elt} operands and layout are not ones bsparse-pack matches"
