@@ -23,6 +23,7 @@ import torch_mlir.ir as ir
 
 from bsparse import targets
 from bsparse.context import load_dialects, make_context
+from bsparse.dialects.bsparse import UNPACKED_ATTRIBUTE
 from bsparse.errors import BsparseCompilerError, BsparseError, OptionError
 from bsparse.names import layer_name
 from bsparse.irutil import location_str
@@ -415,22 +416,23 @@ def compile(model: Any, *example_inputs: Any, pattern: Any = "block:8x8", sparsi
 
 
 def _check_something_packed(module: ir.Module) -> None:
-    """An empty program (no matmul or convolution packed) is an error naming what was left and why."""
-    found: list[ir.OpView] = []
+    """An empty program (no matmul or convolution packed) is an error naming what was left and why
+    (bsparse-pack's record on each op it left, `UNPACKED_ATTRIBUTE`)."""
+    packed: list[ir.Operation] = []
+    left: list[str] = []
 
     def visit(op: ir.Operation) -> ir.WalkResult:
         if op.name in ("bsparse.matmul", "bsparse.conv2d"):
-            found.append(op)
+            packed.append(op)
             return ir.WalkResult.INTERRUPT
+        if UNPACKED_ATTRIBUTE in op.attributes:
+            reason = ir.StringAttr(op.attributes[UNPACKED_ATTRIBUTE]).value
+            left.append(f"{location_str(op.location) or op.name}: {op.name}: {reason}")
         return ir.WalkResult.ADVANCE
 
     module.operation.walk(visit)
-    if found:
+    if packed:
         return
-    from bsparse.passes.pack import unpacked_weights
-
-    left = [f"{location_str(op.location) or op.operation.name}: {op.operation.name}: {reason}"
-            for op, reason in unpacked_weights(module.operation)]
     detail = ("; left unpacked:\n" + "\n".join(left)) if left else " (it has no matmul or convolution with a constant weight)"
     raise BsparseCompilerError(f"nothing to compile: no layer was packed{detail}")
 

@@ -46,6 +46,11 @@ class Diagnostic:
         return "\n".join([text] + [note.render() for note in self.notes])
 
 
+def _line_of(loc: str | None) -> int | None:
+    """The line of a ``file:line:col`` location."""
+    return int(loc.rsplit(":", 2)[1]) if loc else None
+
+
 @dataclass
 class Chunk:
     text: str
@@ -145,14 +150,12 @@ class BsparseOptMain:
 
     def _diagnostic(self, diag, line_offset: int) -> Diagnostic:
         loc = location_str(diag.location, line_offset, self.filename)
-        line = int(loc.rsplit(":", 2)[1]) if loc else None
         notes = [self._diagnostic(note, line_offset) for note in diag.notes]
-        return Diagnostic(SEVERITIES.get(diag.severity, "error"), loc, line, diag.message, notes)
+        return Diagnostic(SEVERITIES.get(diag.severity, "error"), loc, _line_of(loc), diag.message, notes)
 
     def _warning(self, warning: BsparseWarning, line_offset: int) -> Diagnostic:
         loc = location_str(warning.ir_location, line_offset, self.filename) if warning.ir_location else warning.location
-        line = int(loc.rsplit(":", 2)[1]) if loc else None
-        return Diagnostic("warning", loc, line, warning.message)
+        return Diagnostic("warning", loc, _line_of(loc), warning.message)
 
     def _process(self, chunk: Chunk) -> tuple[str | None, bool]:
         """Parses and transforms one chunk; returns (printed IR or None, success)."""
