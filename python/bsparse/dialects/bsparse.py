@@ -17,6 +17,11 @@ weight is seen as its GEMM view ``[out, K]`` and packed in the pattern's own
 format (`bsparse.patterns.indexed`): a 1-D array of stored values and named
 integer index arrays, whose widths are what an entry costs in memory.
 
+Discardable attributes bsparse-pack sets on upstream ops: ``bsparse.unpacked``
+(a string: why an op with a constant weight was left unpacked) and
+``bsparse.phase`` (a unit attribute on each ``tensor.insert_slice`` that
+interleaves an output phase of a transposed convolution into its result).
+
 All ops print in MLIR's generic form.
 """
 
@@ -48,6 +53,7 @@ __all__ = [
     "MatmulOp",
     "PackedSparseOp",
     "PackedWeightOp",
+    "PHASE_ATTRIBUTE",
     "SparseType",
     "UNPACKED_ATTRIBUTE",
     "UnpackOp",
@@ -64,6 +70,11 @@ LAYOUTS = ("nchw", "nhwc")
 UNPACKED_ATTRIBUTE = "bsparse.unpacked"
 """A discardable string attribute bsparse-pack sets on an op with a constant weight it left
 unpacked: why (the cost report's host ops list it)."""
+
+PHASE_ATTRIBUTE = "bsparse.phase"
+"""A discardable unit attribute bsparse-pack sets on each ``tensor.insert_slice`` that interleaves
+an output phase of a transposed convolution (one bsparse.conv2d per phase) into its result: an
+elementwise op of the result is applied to each phase instead, and folds into the phase's op."""
 
 
 class BSparse(Dialect, name="bsparse"):

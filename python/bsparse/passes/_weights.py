@@ -6,7 +6,9 @@ operand's layout maps to bsparse's logical layout. Used by bsparse-sparsify
 
 A weight operand may reach its ``arith.constant`` through layout-only ops
 (``linalg.transpose``, ``tensor.expand_shape``, ``tensor.collapse_shape``),
-as torch-mlir emits for ``nn.Linear``, grouped and depthwise convolutions.
+as torch-mlir emits for ``nn.Linear``, grouped and depthwise convolutions, or
+through the ``linalg.generic`` gather that flips and transposes the filter of
+a transposed convolution (`gather_view`).
 The ``[batch, K, N]`` operand of ``linalg.batch_matmul`` is a weight only if
 every batch entry is the same matrix: a broadcast constant matrix, or a
 constant whose entries are all equal.
@@ -23,7 +25,7 @@ import torch_mlir.ir as ir
 from bsparse.irutil import dense_to_numpy
 from bsparse.passes._match import defining_op, map_strings
 
-__all__ = ["CONV_OPS", "WeightUse", "constant_source", "trace_constant", "weight_use"]
+__all__ = ["CONV_OPS", "GatherView", "WeightUse", "constant_source", "gather_view", "trace_constant", "weight_use"]
 
 Transform = Callable[[np.ndarray], np.ndarray]
 
@@ -101,6 +103,82 @@ class WeightUse:
         return np.ascontiguousarray(self.to_logical(dense_to_numpy(self.constant.attributes["value"])))
 
 
+@dataclass(frozen=True)
+class GatherView:
+    """A ``linalg.generic`` that only permutes and reverses the axes of one tensor.
+
+    ``result[d] = source[e_0, ..., e_n]`` where ``e_j`` is ``d[perm[j]]``, or
+    ``size_j - 1 - d[perm[j]]`` for the axes in `flipped` (``0`` for a unit axis): the filter of a
+    transposed convolution as torch-mlir builds it (``tensor.extract`` of the
+    ``[in, out, *window]`` weight at swapped channels and reversed taps).
+    """
+
+    source: ir.Value
+    perm: tuple[int, ...]
+    flipped: tuple[int, ...]
+
+    def forward(self, array: np.ndarray) -> np.ndarray:
+        """The source's array -> the view's array."""
+        return np.flip(array, self.flipped).transpose(np.argsort(self.perm))
+
+    def inverse(self, array: np.ndarray) -> np.ndarray:
+        return np.flip(array.transpose(self.perm), self.flipped)
+
+
+def _index_dim(value: ir.Value) -> int | None:
+    """``k`` if `value` is ``linalg.index k``."""
+    op = defining_op(value)
+    return ir.IntegerAttr(op.attributes["dim"]).value if op is not None and op.operation.name == "linalg.index" else None
+
+
+def _index_constant(value: ir.Value) -> int | None:
+    op = defining_op(value)
+    if op is None or op.operation.name != "arith.constant" or not isinstance(op.attributes["value"], ir.IntegerAttr):
+        return None
+    return ir.IntegerAttr(op.attributes["value"]).value
+
+
+def gather_view(op) -> GatherView | None:
+    """The `GatherView` `op` is, if it is one (see there), else None."""
+    if op.operation.name != "linalg.generic" or len(op.inputs) != 0 or len(op.results) != 1:
+        return None
+    block = op.regions[0].blocks[0]
+    body = list(block.operations)
+    if not body or body[-1].name != "linalg.yield" or len(body) < 2 or body[-2].name != "tensor.extract":
+        return None
+    extract = body[-2]
+    if list(body[-1].operands) != [extract.result] or any(
+            inner.name not in ("linalg.index", "arith.subi") for inner in body[:-2]):
+        return None
+    source = extract.operands[0]
+    shape = tuple(ir.ShapedType(source.type).shape)
+    result_shape = tuple(ir.ShapedType(op.results[0].type).shape)
+    perm, flipped, units = [], [], []
+    for axis, index in enumerate(list(extract.operands)[1:]):
+        dim = _index_dim(index)
+        if dim is None and shape[axis] == 1 and _index_constant(index) == 0:  # a unit axis
+            units.append(axis)
+            perm.append(None)
+            continue
+        if dim is None:  # size - 1 - d[k]
+            sub = defining_op(index)
+            if sub is None or sub.operation.name != "arith.subi":
+                return None
+            dim = _index_dim(sub.operands[1])
+            if dim is None or _index_constant(sub.operands[0]) != shape[axis] - 1:
+                return None
+            flipped.append(axis)
+        perm.append(dim)
+    unused = [k for k in range(len(result_shape)) if k not in perm]  # unit dims: read at the unit axes
+    if len(unused) != len(units) or any(result_shape[k] != 1 for k in unused):
+        return None
+    for axis, k in zip(units, unused):
+        perm[axis] = k
+    if sorted(perm) != list(range(len(result_shape))) or any(result_shape[k] != shape[j] for j, k in enumerate(perm)):
+        return None
+    return GatherView(source, tuple(perm), tuple(flipped))
+
+
 def _trace(value: ir.Value) -> tuple[ir.OpView, Transform, Transform] | None:
     """Follows layout-only ops back to a readable ``arith.constant``.
 
@@ -132,6 +210,9 @@ def _trace(value: ir.Value) -> tuple[ir.OpView, Transform, Transform] | None:
         out_shape = tuple(ir.ShapedType(op.result.type).shape)
         in_shape = tuple(ir.ShapedType(op.operands[0].type).shape)
         return const, lambda a: fwd(a).reshape(out_shape), lambda a: inv(a.reshape(in_shape))
+    if (view := gather_view(op)) is not None and (inner := _trace(view.source)) is not None:
+        const, fwd, inv = inner
+        return const, lambda a: view.forward(fwd(a)), lambda a: inv(view.inverse(a))
     return None
 
 
@@ -141,8 +222,8 @@ _LAYOUT_ONLY = ("linalg.transpose", "linalg.broadcast", "tensor.expand_shape", "
 def constant_source(value: ir.Value) -> ir.OpView | None:
     """The ``arith.constant`` `value` is, seen through layout-only ops (readable or not), else None."""
     op = defining_op(value)
-    while op is not None and op.operation.name in _LAYOUT_ONLY:
-        op = defining_op(op.operands[0])
+    while op is not None and (op.operation.name in _LAYOUT_ONLY or gather_view(op) is not None):
+        op = defining_op(op.operands[0] if op.operation.name in _LAYOUT_ONLY else gather_view(op).source)
     return op if op is not None and op.operation.name == "arith.constant" else None
 
 

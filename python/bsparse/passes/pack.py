@@ -11,11 +11,17 @@ Rewrite patterns, run by the greedy driver:
 - ``pack_conv``: every convolution in `bsparse.passes._weights.CONV_OPS`
   (NCHW/NHWC, grouped, depthwise) with a constant filter ->
   ``bsparse.conv2d``; a zero ``tensor.pad`` of its input becomes the op's
-  padding and a broadcast per-channel constant as initial value its bias.
+  padding and a broadcast per-channel constant as initial value its bias. A
+  stride-1 convolution over a zero-inserted input (a transposed convolution)
+  becomes one ``bsparse.conv2d`` per output phase over the real inputs
+  (`bsparse.passes._phases`), interleaved by strided ``tensor.insert_slice``
+  marked ``bsparse.phase``.
 - ``absorb_epilogue``: an elementwise ``linalg.generic`` right after a
   bsparse op with activation none, applying a per-output-channel constant
   (``+``, ``-``, ``*``, ``/``: bias and folded batch-norm) or relu, is folded
   into the op (weights scaled per channel, bias updated, activation set).
+- ``sink_into_phases``: an elementwise ``linalg.generic`` of interleaved
+  phases is applied to each phase instead, so that it folds into each.
 
 Every weight is packed, dense ones included (all blocks stored). With a
 `pattern` (any registered pattern, `bsparse.patterns.PATTERNS`), a weight that
@@ -31,21 +37,23 @@ after the op. Ops whose weight is not a readable constant are left as they are.
 
 from __future__ import annotations
 
+import itertools
+import re
+import warnings
 from dataclasses import dataclass
 from typing import ClassVar
-
-import warnings
 
 import numpy as np
 import torch_mlir.ir as ir
 from torch_mlir.dialects import arith, linalg, tensor
 from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedily
 
-from bsparse.dialects.bsparse import UNPACKED_ATTRIBUTE, Conv2dOp, MatmulOp, packed_type
+from bsparse.dialects.bsparse import PHASE_ATTRIBUTE, UNPACKED_ATTRIBUTE, Conv2dOp, MatmulOp, packed_type
 from bsparse.irutil import dense_to_numpy, location_str, numpy_to_dense
 from bsparse.names import layer_name
 from bsparse.packed import PACKED_OPS, packed_op, weight_data
 from bsparse.passes._match import defining_op, is_zero, map_strings
+from bsparse.passes._phases import Phase, phases
 from bsparse.passes.fold import FOLDABLE, fold_constant_op
 from bsparse.passes._weights import CONV_OPS, constant_source, trace_constant, weight_use
 from bsparse.passes.base import Pass, option, parse_bool
@@ -195,11 +203,161 @@ def _to_rank3(value: ir.Value, layout: str, loc: ir.Location) -> ir.Value:
                                   loc=loc).result
 
 
+def _spatial_dims(layout: str, rank: int) -> tuple[int, ...]:
+    """The spatial dims of a convolution's rank-`rank` activation (rank 3: 1-D, the width only)."""
+    if rank == 3:
+        return (2,) if layout == "nchw" else (1,)
+    return (2, 3) if layout == "nchw" else (1, 2)
+
+
+def _static_slice(op) -> tuple[list[int], list[int], list[int]] | None:
+    """(offsets, sizes, strides) of a ``tensor.extract_slice``/``insert_slice`` with static ones only."""
+    if len(op.operands) != (2 if op.operation.name == "tensor.insert_slice" else 1):
+        return None
+    return [list(ir.DenseI64ArrayAttr(op.attributes[f"static_{name}"])) for name in ("offsets", "sizes", "strides")]
+
+
+@dataclass(frozen=True)
+class _ZeroInserted:
+    """A convolution input that is `source` with zeros between and around its elements (a transposed
+    convolution's): real input ``i`` of spatial dim ``j`` at ``offsets[j] + strides[j] * i``."""
+
+    source: ir.Value
+    offsets: tuple[int, ...]
+    strides: tuple[int, ...]
+
+
+def _zero_inserted(value: ir.Value, spatial: tuple[int, ...]) -> _ZeroInserted | None:
+    """`value` as a `_ZeroInserted` if it is a ``tensor.insert_slice`` into zeros, strided along `spatial`
+    only, possibly cropped by a unit-stride ``tensor.extract_slice``; else None."""
+    op = defining_op(value)
+    rank = len(ir.ShapedType(value.type).shape)
+    crop = [0] * rank
+    if op is not None and op.operation.name == "tensor.extract_slice":
+        if (sliced := _static_slice(op)) is None or any(t != 1 for t in sliced[2]):
+            return None
+        full = ir.ShapedType(op.operands[0].type).shape
+        if any(sliced[0][d] or sliced[1][d] != full[d] for d in range(rank) if d not in spatial):
+            return None
+        crop = sliced[0]
+        op = defining_op(op.operands[0])
+    if op is None or op.operation.name != "tensor.insert_slice" or (inserted := _static_slice(op)) is None:
+        return None
+    offsets, sizes, strides = inserted
+    source, dest = op.operands
+    dest_shape = ir.ShapedType(dest.type).shape
+    if not is_zero(dest) or list(ir.ShapedType(source.type).shape) != sizes:
+        return None
+    if any(offsets[d] or strides[d] != 1 or sizes[d] != dest_shape[d] for d in range(rank) if d not in spatial):
+        return None
+    return _ZeroInserted(source, tuple(offsets[d] - crop[d] for d in spatial), tuple(strides[d] for d in spatial))
+
+
+@dataclass(frozen=True)
+class _ConvSpec:
+    """What every bsparse.conv2d one linalg convolution becomes shares."""
+
+    packing: Packing
+    elt: ir.Type
+    groups: int
+    layout: str
+    one_d: bool
+    bias: ir.Value | None
+    loc: ir.Location
+
+
+def _conv2d(spec: _ConvSpec, x: ir.Value, weight: np.ndarray, strides: list[int], padding: list[int],
+            dilations: list[int], result_type: ir.Type) -> ir.Value:
+    """A bsparse.conv2d of `x` with logical `weight` packed, at the insertion point; a 1-D convolution's
+    (rank-3 `x` and `result_type`) through a unit height."""
+    packed = build_packed_weight(weight, spec.packing, spec.elt, spec.loc)
+    if spec.one_d:
+        x = _with_unit_height(x, spec.layout, spec.loc)
+        result_type = _unit_height_type(result_type, spec.layout)
+    conv = Conv2dOp(
+        x, packed.result, ir.DenseI64ArrayAttr.get(strides), ir.DenseI64ArrayAttr.get(padding),
+        ir.DenseI64ArrayAttr.get(dilations), ir.IntegerAttr.get(ir.IntegerType.get_signless(64), spec.groups),
+        ir.StringAttr.get(spec.layout), ir.StringAttr.get("none"), result_type, bias=spec.bias, loc=spec.loc,
+    )
+    return _to_rank3(conv.result, spec.layout, spec.loc) if spec.one_d else conv.result
+
+
+def _initial_phase(spec: _ConvSpec, shape: list[int]) -> ir.Value:
+    """The outputs of a phase that meets no real input: the bias broadcast, or zeros."""
+    empty = tensor.EmptyOp(shape, spec.elt, loc=spec.loc).result
+    if spec.bias is None:
+        zero = arith.ConstantOp(spec.elt, ir.FloatAttr.get(spec.elt, 0.0), loc=spec.loc).result
+        return linalg.fill(zero, outs=[empty])
+    channel = 1 if spec.layout == "nchw" else len(shape) - 1
+    return linalg.broadcast(spec.bias, outs=[empty], dimensions=[d for d in range(len(shape)) if d != channel])
+
+
+def _phase_convs(spec: _ConvSpec, inserted: _ZeroInserted, weight: np.ndarray, dilations: list[int],
+                 result_type: ir.Type, rank3: bool = False) -> ir.Value:
+    """A stride-1 convolution over `inserted` as one bsparse.conv2d per output phase over its real
+    inputs (`bsparse.passes._phases`), interleaved into the result by strided ``tensor.insert_slice``
+    (`rank3`: into its rank-3 form, a grouped 1-D convolution's, that the frontend gave a unit dim)."""
+    shape = list(ir.ShapedType(result_type).shape)
+    merge = _spatial_merge(spec.layout)
+
+    def final(values: list[int]) -> list[int]:  # per rank-4 dim -> per dim of the result
+        return values if not rank3 else [values[g[-1] if shape[g[0]] == 1 else g[0]] for g in merge]
+
+    source_shape = list(ir.ShapedType(inserted.source.type).shape)
+    spatial = _spatial_dims(spec.layout, len(shape))
+    window = weight.shape[2:] if not spec.one_d else weight.shape[3:]
+    per_dim = [phases(o, s, source_shape[d], shape[d], k, dl)
+               for o, s, d, k, dl in zip(inserted.offsets, inserted.strides, spatial, window, dilations[-len(spatial):])]
+    combos = list(itertools.product(*per_dim))
+    result = None if len(combos) == 1 else tensor.EmptyOp(final(shape), spec.elt, loc=spec.loc).result
+    for combo in combos:
+        phase_shape = list(shape)
+        for d, phase in zip(spatial, combo):
+            phase_shape[d] = phase.count
+        if any(phase.empty for phase in combo):
+            value = _initial_phase(spec, phase_shape)
+        else:
+            x = inserted.source
+            if any(p.start > 0 or p.stop < source_shape[d] for d, p in zip(spatial, combo)):
+                offsets, sizes = [0] * len(shape), list(source_shape)
+                for d, p in zip(spatial, combo):
+                    offsets[d], sizes[d] = p.start, p.stop - p.start
+                x = tensor.ExtractSliceOp(ir.RankedTensorType.get(sizes, spec.elt), x, [], [], [], offsets, sizes,
+                                          [1] * len(shape), loc=spec.loc).result
+            sub = weight
+            for axis, phase in zip(range(weight.ndim - len(combo), weight.ndim), combo):
+                sub = np.take(sub, list(phase.taps), axis=axis)
+            height = combo[0] if not spec.one_d else Phase(0, 1, range(1), 1, 0, 1, 0, 0)
+            width = combo[-1]
+            value = _conv2d(spec, x, np.ascontiguousarray(sub), [1, 1],
+                            [height.pad_low, width.pad_low, height.pad_high, width.pad_high],
+                            [height.dilation, width.dilation], ir.RankedTensorType.get(phase_shape, spec.elt))
+        if rank3:
+            value = _to_rank3(value, spec.layout, spec.loc)
+        if result is None:  # one phase (stride 1): the convolution itself
+            return value
+        offsets, strides = [0] * len(shape), [1] * len(shape)
+        for d, phase, s in zip(spatial, combo, inserted.strides):
+            offsets[d], strides[d] = phase.first, s
+        result = _insert_phase(value, result, final(offsets), final(phase_shape), final(strides), spec.loc)
+    return result
+
+
+def _insert_phase(phase: ir.Value, into: ir.Value, offsets: list[int], sizes: list[int], strides: list[int],
+                  loc: ir.Location) -> ir.Value:
+    """``tensor.insert_slice`` of an output phase, marked as one (`PHASE_ATTRIBUTE`)."""
+    op = tensor.InsertSliceOp(phase, into, [], [], [], offsets, sizes, strides, loc=loc)
+    op.attributes[PHASE_ATTRIBUTE] = ir.UnitAttr.get()
+    return op.result
+
+
 def pack_conv(op, rewriter, pattern: Packing):
     """linalg conv(x, const W) -> bsparse.conv2d(x, packed(W)) [+ init].
 
     A 1-D convolution becomes a 2-D one of height 1 between a ``tensor.expand_shape``
-    of its input and a ``tensor.collapse_shape`` of its result.
+    of its input and a ``tensor.collapse_shape`` of its result. A stride-1
+    convolution over a zero-inserted input (a transposed convolution) becomes
+    one per output phase over the real inputs (`_phase_convs`).
     """
     kind = CONV_OPS[op.operation.name]
     if (use := weight_use(op)) is None:
@@ -219,36 +377,27 @@ def pack_conv(op, rewriter, pattern: Packing):
                 return True
         else:
             init = init_producer.operands[0]
-    x, padding = _zero_padding(x, kind.layout)
-    weight = use.logical()
+    strides, dilations = _i64_pair(op, "strides"), _i64_pair(op, "dilations")
     rank = len(ir.ShapedType(init.type).shape)
+    inserted = _zero_inserted(x, _spatial_dims(kind.layout, rank)) if strides == [1, 1] else None
+    if inserted is None:
+        x, padding = _zero_padding(x, kind.layout)
+    weight = use.logical()
     channel_dim = 1 if kind.layout == "nchw" else rank - 1
     with rewriter.ip:
-        packed = build_packed_weight(weight, pattern, elt, op.location)
         bias = _broadcast_bias(init, channel_dim, weight.shape[0])
-        bias_value = None if bias is None else _bias_constant(bias, elt, op.location)
+        spec = _ConvSpec(pattern, elt, use.groups, kind.layout, kind.one_d,
+                         None if bias is None else _bias_constant(bias, elt, op.location), op.location)
         result_type = result_op.result.type
-        if kind.one_d:
-            x = _with_unit_height(x, kind.layout, op.location)
-            result_type = _unit_height_type(result_type, kind.layout)
-        elif kind.grouped:  # [N, G, F/G, H, W] -> [N, F, H, W]
+        if kind.grouped:  # [N, G, F/G, H, W] -> [N, F, H, W]
             n, g, f, h, w = ir.ShapedType(op.result.type).shape
             result_type = ir.RankedTensorType.get([n, g * f, h, w], elt)
-        conv = Conv2dOp(
-            x, packed.result,
-            ir.DenseI64ArrayAttr.get(_i64_pair(op, "strides")),
-            ir.DenseI64ArrayAttr.get(padding),
-            ir.DenseI64ArrayAttr.get(_i64_pair(op, "dilations")),
-            ir.IntegerAttr.get(ir.IntegerType.get_signless(64), use.groups),
-            ir.StringAttr.get(kind.layout),
-            ir.StringAttr.get("none"),
-            result_type,
-            bias=bias_value,
-            loc=op.location,
-        )
-        result = conv.result
-        if len(ir.ShapedType(result_op.result.type).shape) == 3:
-            result = _to_rank3(result, kind.layout, op.location)
+        rank3 = kind.grouped and len(ir.ShapedType(result_op.result.type).shape) == 3  # a grouped 1-D one, which
+        if inserted is not None:                                                         # the frontend made 2-D
+            result = _phase_convs(spec, inserted, weight, dilations, result_type, rank3)
+        else:
+            result = _conv2d(spec, x, weight, strides, padding, dilations, result_type)
+            result = _to_rank3(result, kind.layout, op.location) if rank3 else result
         if bias is None and not is_zero(init):
             result = arith.AddFOp(result, init, loc=op.location).result
     rewriter.replace_op(result_op, [result])
@@ -403,6 +552,77 @@ def absorb_epilogue(generic, rewriter):
     return False
 
 
+def _dims_of(map_result: str) -> set[int]:
+    """The loop dims an indexing map's results (as `map_strings` gives them) read."""
+    return {int(d) for d in re.findall(r"d(\d+)", map_result)}
+
+
+def _elementwise_copy(generic, operands: list[ir.Value], shape: list[int]) -> ir.Value:
+    """`generic` cloned at the insertion point on `operands` (its inputs), with a result of `shape`."""
+    elt = ir.ShapedType(generic.results[0].type).element_type
+    clone = generic.operation.clone()
+    for i, value in enumerate(operands):
+        clone.operands[i] = value
+    clone.operands[len(operands)] = tensor.EmptyOp(shape, elt, loc=generic.location).result
+    clone.results[0].set_type(ir.RankedTensorType.get(shape, elt))
+    return clone.results[0]
+
+
+def _phase_links(value: ir.Value) -> tuple[list[ir.OpView], ir.Value]:
+    """The ``tensor.insert_slice`` ops of phases (`PHASE_ATTRIBUTE`) `value` is built by, last first, each
+    used only by the next; and what the first inserts into."""
+    links = []
+    while (op := defining_op(value)) is not None and op.operation.name == "tensor.insert_slice" \
+            and PHASE_ATTRIBUTE in op.attributes and _static_slice(op) is not None and len(list(op.result.uses)) == 1:
+        links.append(op)
+        value = op.operands[1]
+    return links, value
+
+
+def sink_into_phases(generic, rewriter):
+    """An elementwise ``linalg.generic`` of the interleaved output phases of a transposed convolution ->
+    the same op on each phase, interleaved alike, so that it folds into each phase's bsparse op. The
+    generic's other inputs are sliced alike, or taken whole when they do not vary along the sliced dims
+    (a per-channel constant)."""
+    if any("parallel" not in str(t) for t in ir.ArrayAttr(generic.attributes["iterator_types"])):
+        return True
+    if len(generic.results) != 1 or len(generic.outputs) != 1:
+        return True
+    block = generic.regions[0].blocks[0]
+    if list(block.arguments[len(generic.inputs)].uses):  # the payload reads the initial value
+        return True
+    maps = map_strings(generic)
+    shape = list(ir.ShapedType(generic.results[0].type).shape)
+    identity = maps[-1]
+    if identity != "(" + ", ".join(f"d{d}" for d in range(len(shape))) + ")":
+        return True
+    found = [(i, *chain) for i, value in enumerate(generic.inputs)
+             if maps[i] == identity and (chain := _phase_links(value))[0]]
+    if len(found) != 1:
+        return True
+    index, links, base = found[0]
+    sliced = {d for link in links for d, (o, n, t) in enumerate(zip(*_static_slice(link)))
+              if o or t != 1 or n != shape[d]}
+    if any(maps[i] != identity and _dims_of(maps[i]) & sliced for i in range(len(generic.inputs)) if i != index):
+        return True
+    elt = ir.ShapedType(generic.results[0].type).element_type
+    with rewriter.ip:
+        if (base_op := defining_op(base)) is not None and base_op.operation.name == "tensor.empty":
+            result = tensor.EmptyOp(shape, elt, loc=generic.location).result
+        else:
+            result = _elementwise_copy(generic, [base if i == index else v for i, v in enumerate(generic.inputs)], shape)
+        for link in reversed(links):  # the first phase inserted first
+            offsets, sizes, strides = _static_slice(link)
+            operands = [link.operands[0] if i == index else value if maps[i] != identity else
+                        tensor.ExtractSliceOp(ir.RankedTensorType.get(sizes, ir.ShapedType(value.type).element_type),
+                                              value, [], [], [], offsets, sizes, strides, loc=generic.location).result
+                        for i, value in enumerate(generic.inputs)]
+            phase = _elementwise_copy(generic, operands, sizes)
+            result = _insert_phase(phase, result, offsets, sizes, strides, link.location)
+    rewriter.replace_op(generic, [result])
+    return False
+
+
 def patterns(pattern: Packing) -> RewritePatternSet:
     """The rewrite patterns of bsparse-pack packing as `pattern` says."""
     # Each pattern function returns truthy for "no match".
@@ -412,6 +632,7 @@ def patterns(pattern: Packing) -> RewritePatternSet:
     for name in CONV_OPS:
         rewrites.add(name, lambda op, rewriter: pack_conv(op, rewriter, pattern))
     rewrites.add(linalg.GenericOp, absorb_epilogue)
+    rewrites.add(linalg.GenericOp, sink_into_phases)
     for name in FOLDABLE:  # batch-norm parameters become constants, so the epilogue folds into the op
         rewrites.add(name, fold_constant_op)
     return rewrites
