@@ -7,6 +7,7 @@ import torch_mlir.ir as ir
 torch = pytest.importorskip("torch")
 nn = torch.nn
 
+import bsparse  # noqa: E402
 from bsparse.frontend.torch import import_model  # noqa: E402
 from bsparse.packed import packed_data  # noqa: E402
 from bsparse.pipeline import run_pipeline  # noqa: E402
@@ -53,3 +54,19 @@ def test_linear_with_bias_packs_weight_and_bias(ctx):
     assert not ops_named(module, "linalg.generic") and not ops_named(module, "linalg.matmul")
     np.testing.assert_array_equal(packed_data(op.weight.owner.opview).to_dense(), linear.weight.detach().numpy())
     np.testing.assert_array_equal(np.array(op.bias.owner.opview.attributes["value"]), linear.bias.detach().numpy())
+
+
+def test_linear_on_a_sequence_absorbs_its_relu_through_the_row_expand(ctx):
+    """nn.Linear on [batch, seq, d] imports as collapse -> matmul -> expand; the relu after the expand
+    folds into the matmul (the expand only splits rows), and the program still computes PyTorch's result."""
+    torch.manual_seed(2)
+    model = nn.Sequential(nn.Linear(20, 12), nn.ReLU(), nn.Linear(12, 16)).eval()
+    x = torch.randn(2, 5, 20)
+    module = import_model(model, x, context=ctx)
+    run_pipeline(module, "bsparse-pack,canonicalize,cse")
+    first, second = ops_named(module, "bsparse.matmul")
+    assert not ops_named(module, "linalg.generic")
+    assert str(first.attributes["activation"]) == '"relu"' and str(second.attributes["activation"]) == '"none"'
+    (y,), _ = bsparse.compile(model, x, target="aie2-2x2", sparsity=None).run(x.numpy())
+    want = model(x).detach().numpy()
+    assert y.shape == want.shape and np.abs(y - want).max() <= 1e-4 * np.abs(want).max()

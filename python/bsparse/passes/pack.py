@@ -17,7 +17,9 @@ Rewrite patterns, run by the greedy driver:
   (`bsparse.passes._phases`), interleaved by strided ``tensor.insert_slice``
   marked ``bsparse.phase``.
 - ``absorb_epilogue``: an elementwise ``linalg.generic`` right after a
-  bsparse op with activation none, applying a per-output-channel constant
+  bsparse op with activation none (or after a reshape that keeps its
+  channels: ``nn.Linear``'s rows expanded back to ``[batch, seq, N]``, a 1-D
+  convolution's unit height collapsed), applying a per-output-channel constant
   (``+``, ``-``, ``*``, ``/``: bias and folded batch-norm) or relu, is folded
   into the op (weights scaled per channel, bias updated, activation set).
 - ``sink_into_phases``: an elementwise ``linalg.generic`` of interleaved
@@ -449,9 +451,9 @@ def _is_relu(generic, x_index: int) -> bool:
     return False
 
 
-def _rebuild(rewriter, generic, producer, *, scale=None, shift=None, activation=None, one_d=False) -> None:
-    """Replaces `generic` by a copy of bsparse `producer` with the epilogue folded (`one_d`: the
-    producer is a 1-D convolution of height 1, its result collapsed back to rank 3)."""
+def _rebuild(rewriter, generic, producer, *, scale=None, shift=None, activation=None, view=None) -> None:
+    """Replaces `generic` by a copy of bsparse `producer` with the epilogue folded (`view`: the reshape
+    between them, see `_bsparse_producer`, applied again to the copy)."""
     packed = defining_op(producer.weight)
     ty = packed_type(producer.weight, "weight")
     channels, elt = ty.weight_shape[0], ty.value_type
@@ -468,24 +470,33 @@ def _rebuild(rewriter, generic, producer, *, scale=None, shift=None, activation=
         bias_value = producer.bias if (scale is None and shift is None) else _bias_constant(bias, elt, producer.location)
         act = ir.StringAttr.get(activation or ir.StringAttr(producer.attributes["activation"]).value)
         loc = producer.location
+        result_type = producer.result.type if view is not None else generic.results[0].type
         if producer.operation.name == "bsparse.matmul":
-            new = MatmulOp(producer.input, weight_value, act, generic.results[0].type, bias=bias_value, loc=loc)
+            new = MatmulOp(producer.input, weight_value, act, result_type, bias=bias_value, loc=loc)
         else:
             a = producer.attributes
-            result_type = producer.result.type if one_d else generic.results[0].type
             new = Conv2dOp(producer.input, weight_value, a["strides"], a["padding"], a["dilations"], a["groups"], a["layout"], act, result_type, bias=bias_value, loc=loc)
-        result = _to_rank3(new.result, ir.StringAttr(a["layout"]).value, loc) if one_d else new.result
+        result = new.result
+        if view is not None:
+            clone = view.operation.clone()
+            clone.operands[0] = result
+            result = clone.results[0]
     rewriter.replace_op(generic, [result])
 
 
 def _bsparse_producer(value: ir.Value) -> tuple[ir.OpView, ir.OpView | None] | None:
-    """The bsparse op whose only use yields `value`: directly, or through the collapse of a 1-D
-    convolution's unit height (returned second)."""
+    """The bsparse op whose only use yields `value`: directly, or through a reshape that keeps its
+    channels (returned second): the collapse of a 1-D convolution's unit height, or the expand of a
+    matmul's rows back to ``[batch, seq, N]`` (``nn.Linear`` on a rank-3 input)."""
     op = defining_op(value)
     if op is None:
         return None
     if op.operation.name in _BSPARSE_OPS:
         return op, None
+    if op.operation.name == "tensor.expand_shape" and (matmul := defining_op(op.operands[0])) is not None \
+            and matmul.operation.name == "bsparse.matmul" and len(list(matmul.result.uses)) == 1:
+        groups = [[ir.IntegerAttr(i).value for i in ir.ArrayAttr(g)] for g in ir.ArrayAttr(op.attributes["reassociation"])]
+        return (matmul, op) if groups[-1] == [len(ir.ShapedType(op.result.type).shape) - 1] else None
     if op.operation.name != "tensor.collapse_shape" or (conv := defining_op(op.operands[0])) is None:
         return None
     if conv.operation.name != "bsparse.conv2d" or len(list(conv.result.uses)) != 1:
@@ -510,9 +521,8 @@ def absorb_epilogue(generic, rewriter):
     ]
     if len(found) != 1:
         return True
-    x_index, producer, collapse = found[0]
-    one_d = collapse is not None
-    seen = collapse if one_d else producer
+    x_index, producer, view = found[0]
+    seen = producer if view is None else view
     if len(list(seen.result.uses)) != 1 or ir.StringAttr(producer.attributes["activation"]).value != "none":
         return True
     packed = defining_op(producer.weight)
@@ -523,7 +533,7 @@ def absorb_epilogue(generic, rewriter):
     if len(generic.inputs) == 1:
         if not _is_relu(generic, x_index):
             return True
-        _rebuild(rewriter, generic, producer, activation="relu", one_d=one_d)
+        _rebuild(rewriter, generic, producer, activation="relu", view=view)
         return False
     rank = len(ir.ShapedType(generic.results[0].type).shape)
     channel_dim = rank - 1 if producer.operation.name == "bsparse.matmul" or str(producer.attributes["layout"]) == '"nhwc"' else 1
@@ -540,13 +550,13 @@ def absorb_epilogue(generic, rewriter):
         return True
     x_first = lhs == x_arg
     if name == "arith.addf":
-        _rebuild(rewriter, generic, producer, shift=vector, one_d=one_d)
+        _rebuild(rewriter, generic, producer, shift=vector, view=view)
     elif name == "arith.subf" and x_first:
-        _rebuild(rewriter, generic, producer, shift=-vector, one_d=one_d)
+        _rebuild(rewriter, generic, producer, shift=-vector, view=view)
     elif name == "arith.mulf":
-        _rebuild(rewriter, generic, producer, scale=vector, one_d=one_d)
+        _rebuild(rewriter, generic, producer, scale=vector, view=view)
     elif name == "arith.divf" and x_first and np.all(vector != 0):
-        _rebuild(rewriter, generic, producer, scale=(1.0 / vector).astype(np.float32), one_d=one_d)
+        _rebuild(rewriter, generic, producer, scale=(1.0 / vector).astype(np.float32), view=view)
     else:
         return True
     return False
