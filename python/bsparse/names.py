@@ -75,6 +75,12 @@ def param_name(op_or_loc: ir.Operation | ir.OpView | ir.Location) -> str | None:
     return None
 
 
+def describe(op: ir.Operation | ir.OpView) -> str:
+    """An op as a message names it: its layer (PyTorch module path), when known, and its name."""
+    name = op.operation.name if isinstance(op, ir.OpView) else op.name
+    return f"layer '{layer}' ({name})" if (layer := layer_name(op)) else name
+
+
 def name_loc(path: str, child: ir.Location | None = None, context: ir.Context | None = None) -> ir.Location:
     """The location the frontend gives ops of module ``path``: ``loc("path"(child))``."""
     if child is None:
@@ -87,4 +93,4 @@ def param_loc(key: str, child: ir.Location | None = None, context: ir.Context | 
     return name_loc(PARAM_PREFIX + key, child, context)
 
 
-__all__ = ["PARAM_PREFIX", "layer_name", "layer_names", "name_loc", "param_loc", "param_name"]
+__all__ = ["PARAM_PREFIX", "describe", "layer_name", "layer_names", "name_loc", "param_loc", "param_name"]

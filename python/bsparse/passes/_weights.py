@@ -25,7 +25,7 @@ import torch_mlir.ir as ir
 from bsparse.irutil import dense_to_numpy
 from bsparse.passes._match import defining_op, map_strings
 
-__all__ = ["CONV_OPS", "GatherView", "WeightUse", "constant_source", "gather_view", "trace_constant", "weight_use"]
+__all__ = ["CONV_OPS", "GatherView", "WeightUse", "constant_readers", "constant_source", "gather_view", "trace_constant", "weight_use"]
 
 Transform = Callable[[np.ndarray], np.ndarray]
 
@@ -225,6 +225,28 @@ def constant_source(value: ir.Value) -> ir.OpView | None:
     while op is not None and (op.operation.name in _LAYOUT_ONLY or gather_view(op) is not None):
         op = defining_op(op.operands[0] if op.operation.name in _LAYOUT_ONLY else gather_view(op).source)
     return op if op is not None and op.operation.name == "arith.constant" else None
+
+
+def constant_readers(const: ir.OpView) -> list[ir.Operation]:
+    """The ops that read `const`'s value, seen through layout-only ops and gather views (as `_trace`
+    sees a weight use's constant): a weight use's op, or any other reader (an embedding's gather)."""
+    readers: list[ir.Operation] = []
+    pending = [const.result]
+    while pending:
+        value = pending.pop()
+        for use in value.uses:
+            owner = use.owner
+            parent = owner.parent
+            if owner.name in _LAYOUT_ONLY and owner.operands[0] == value:
+                pending.append(owner.results[0])
+            elif parent is not None and parent.name == "linalg.generic" and owner.name == "tensor.extract" \
+                    and (view := gather_view(parent.opview)) is not None and view.source == value:
+                pending.append(parent.results[0])
+            else:
+                while owner.parent is not None and owner.parent != const.operation.parent:
+                    owner = owner.parent  # the op in the constant's block that holds the reader
+                readers.append(owner)
+    return readers
 
 
 def trace_constant(value: ir.Value) -> np.ndarray | None:

@@ -52,7 +52,7 @@ from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedi
 
 from bsparse.dialects.bsparse import PHASE_ATTRIBUTE, UNPACKED_ATTRIBUTE, Conv2dOp, MatmulOp, packed_type
 from bsparse.irutil import dense_to_numpy, location_str, numpy_to_dense
-from bsparse.names import layer_name
+from bsparse.names import describe
 from bsparse.packed import PACKED_OPS, packed_op, weight_data
 from bsparse.passes._match import defining_op, is_zero, map_strings
 from bsparse.passes._phases import Phase, phases
@@ -685,11 +685,6 @@ def unpacked_weights(module: ir.Operation) -> list[tuple[ir.OpView, str]]:
     return found
 
 
-def _what(op) -> str:
-    """An op as a message names it: its layer (PyTorch module path), when known, and its name."""
-    return f"layer '{name}' ({op.operation.name})" if (name := layer_name(op)) else op.operation.name
-
-
 def _report_unpacked(module: ir.Operation, strict: bool) -> None:
     """Records each unpacked constant weight on its op and warns (strict: errors) at its location."""
     found = unpacked_weights(module)
@@ -697,13 +692,13 @@ def _report_unpacked(module: ir.Operation, strict: bool) -> None:
         op.attributes[UNPACKED_ATTRIBUTE] = ir.StringAttr.get(reason)
     if strict and found:
         for op, reason in found[:-1]:  # in program order: the last one is raised
-            op.location.emit_error(f"bsparse-pack: {_what(op)}: weight not packed (strict): {reason}")
+            op.location.emit_error(f"bsparse-pack: {describe(op)}: weight not packed (strict): {reason}")
         op, reason = found[-1]
-        err = BsparseError(f"{_what(op)}: weight not packed (strict): {reason}")
+        err = BsparseError(f"{describe(op)}: weight not packed (strict): {reason}")
         err.ir_location = op.location
         raise err
     for op, reason in found:
-        warnings.warn(BsparseWarning(f"{_what(op)}: weight not packed: {reason}", location_str(op.location),
+        warnings.warn(BsparseWarning(f"{describe(op)}: weight not packed: {reason}", location_str(op.location),
                                      op.location), stacklevel=2)
 
 

@@ -23,8 +23,11 @@ the options (nm:2:4 at sparsity 0.75, scope=global for nm or gs, tvw below
 0.5) is an option error, raised before anything runs. ``sparsity=0`` prunes
 nothing, whatever the pattern.
 
-A weight constant that other ops also read is left alone (pruning it in
-place would change them too). Kept dense: layers named in `keep` (PyTorch module paths such as
+A weight constant read by several ops (a tied weight, a module called
+twice) is pruned once for all of them when each reads it as the same weight;
+when another op also reads it (a tied embedding's gather), or one reads it
+transposed, it is left dense with a warning saying why (pruning it in place
+would change that op too). Kept dense: layers named in `keep` (PyTorch module paths such as
 ``conv1`` or ``fc``) and, with `keep-small` (default), layers the pattern
 does not fit (``not pattern.fits(shape)``), like a stem conv with 3 input
 channels or a depthwise conv for an 8x8 block, or a layer whose K is shorter
@@ -33,16 +36,17 @@ than one N:M group.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 import torch_mlir.ir as ir
 
-from bsparse.errors import OptionError
-from bsparse.names import layer_name
-from bsparse.irutil import numpy_to_dense
-from bsparse.passes._weights import WeightUse, weight_use
+from bsparse.errors import BsparseWarning, OptionError
+from bsparse.irutil import location_str, numpy_to_dense
+from bsparse.names import describe, layer_name
+from bsparse.passes._weights import WeightUse, constant_readers, weight_use
 from bsparse.passes.base import Pass, option, parse_any_pattern, parse_bool, parse_choice, parse_fraction, parse_name_list, show_name_list
 from bsparse.patterns import PATTERNS, BlockPattern, Pattern, pattern_syntax
 from bsparse.patterns.gemm import SCOPES, SCORES, apply_keep
@@ -107,12 +111,12 @@ class SparsifyPass(Pass):
             known = ", ".join(sorted(labels)) or "none"
             raise OptionError(f"keep names unknown layer(s) {', '.join(unknown)} (layers: {known})")
         pruned = [
-            (use, weight)
-            for label, use in uses
-            if label not in self.keep
-            and (weight := use.logical()).ndim >= 2
+            (group[0][1], weight)
+            for group in _by_constant(uses)
+            if not any(label in self.keep for label, _ in group)
+            and (weight := group[0][1].logical()).ndim >= 2
             and (self.pattern.fits(weight.shape) or not self.keep_small)
-            and _single_use(use.constant)
+            and _prunable(group, weight)
         ]
         if not pruned or self.sparsity == 0.0:  # dense, whatever the pattern
             return
@@ -121,9 +125,31 @@ class SparsifyPass(Pass):
             _replace_constant(use, apply_keep(weight, keep))
 
 
-def _single_use(const) -> bool:
-    """Only a constant nothing else reads may be pruned in place."""
-    return sum(1 for _ in const.result.uses) == 1
+def _by_constant(uses: list[tuple[str, WeightUse]]) -> list[list[tuple[str, WeightUse]]]:
+    """`uses` grouped by the constant they read, in program order: a tied weight's users are one group."""
+    groups: dict[ir.Operation, list[tuple[str, WeightUse]]] = {}
+    for label, use in uses:
+        groups.setdefault(use.constant.operation, []).append((label, use))
+    return list(groups.values())
+
+
+def _prunable(group: list[tuple[str, WeightUse]], weight: np.ndarray) -> bool:
+    """True if the constant of `group` (the uses of one constant) may be pruned in place, once for all:
+    every op that reads it is one of the group's, and each reads it as the same logical weight. Else
+    warns at the first use why it stays dense (pruning it would change another reader)."""
+    ops = [use.op.operation for _, use in group]
+    others = [reader for reader in constant_readers(group[0][1].constant) if reader not in ops]
+    first = group[0][1].op
+    if others:
+        reason = f"its constant is also read by {describe(others[0])}, which pruning it would change (a tied " \
+                 "weight: untie it to prune this layer)"
+    elif any(not np.array_equal(use.logical(), weight) for _, use in group[1:]):
+        reason = f"its constant is read as a different weight by {describe(group[1][1].op)}"
+    else:
+        return True
+    warnings.warn(BsparseWarning(f"{describe(first)}: weight not pruned: {reason}", location_str(first.location),
+                                 first.location), stacklevel=3)
+    return False
 
 
 def _replace_constant(use: WeightUse, logical: np.ndarray) -> None:

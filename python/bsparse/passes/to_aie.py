@@ -28,7 +28,6 @@ greedy driver) reads the layer's geometry and calls the same three steps:
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 from typing import ClassVar
 
