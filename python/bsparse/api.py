@@ -382,9 +382,9 @@ def compile(model: Any, *example_inputs: Any, pattern: Any = "block:8x8", sparsi
         assign: Block rows per core: ``any`` set when that balances the
             cores better, or contiguous ``ranges`` (bsparse-partition).
         strict: A matmul or convolution with a constant weight that is not
-            packed is an error (located at the op) instead of a
-            `BsparseWarning`; either way its reason is recorded on the op and
-            listed in the report's ``host_ops``.
+            packed, and any op bsparse-to-aie leaves on the host, is an error
+            (located at the op) instead of a `BsparseWarning`; either way the
+            report's ``host_ops`` list each with its reason.
         progress: True prints progress on stderr, False is silent, a callable
             receives ``(stage, done, total)``; default: True when stderr is a terminal.
 

@@ -435,7 +435,8 @@ COMPILE = NamedPipeline(
         PipelineOption.of(ToAiePass, "target", help="target the program is partitioned for and lowered to"),
         PipelineOption.of(PartitionPass, "assign"),
         PipelineOption.of(ToAiePass, "dtype"),
-        PipelineOption.of(PackPass, "strict"),
+        PipelineOption.of(PackPass, "strict", help="a constant weight left unpacked, or an op left on the host, is an "
+                                                   "error, not a warning"),
     ),
     stages=(
         Stage(
@@ -448,7 +449,7 @@ COMPILE = NamedPipeline(
             (PassStep.of(PackPass, "pattern", "strict"), PassStep("canonicalize", upstream=True), PassStep("cse", upstream=True)),
         ),
         Stage("partition", "partitioned", (PassStep.of(PartitionPass, "target", "assign"),)),
-        Stage("aie", "aie", (PassStep.of(ToAiePass, "target", "dtype"),)),
+        Stage("aie", "aie", (PassStep.of(ToAiePass, "target", "dtype", "strict"),)),
     ),
     check=_check_compile,
 )

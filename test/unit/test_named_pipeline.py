@@ -27,7 +27,7 @@ def expanded(text: str) -> list[str]:
         ("bsparse-compile{until=pack sparsity=none}", ["bsparse-pack{block=8x8 strict=false}", "canonicalize", "cse"]),
         ("cse,bsparse-compile{sparsity=none target=aie2-4x4 dtype=bf16},canonicalize",
          ["cse", "bsparse-pack{block=8x8 strict=false}", "canonicalize", "cse", "bsparse-partition{target=aie2-4x4 assign=any}",
-          "bsparse-to-aie{target=aie2-4x4 dtype=bf16}", "canonicalize"]),
+          "bsparse-to-aie{target=aie2-4x4 dtype=bf16 strict=false}", "canonicalize"]),
         ("bsparse-compile{sparsity=none until=partition assign=ranges}",
          ["bsparse-pack{block=8x8 strict=false}", "canonicalize", "cse", "bsparse-partition{target=aie2-ve2802 assign=ranges}"]),
         # a non-block pattern: sparsify to it, pack what its format holds in fewer values, the rest in 8x8 blocks
@@ -156,7 +156,7 @@ def test_every_pipeline_option_is_a_pass_option_forwarded_with_its_parser():
     "text",
     ["bsparse-sparsify{pattern=tvw:16 sparsity=0.75 scope=layer score=l1 keep=a,b keep-small=false}",
      "bsparse-pack{block=4x2 strict=false}", "bsparse-pack{block=8x8 pattern=gs:4 strict=false}",
-     "bsparse-partition{target=aie2-2x2 assign=ranges}", "bsparse-to-aie{target=aie1-vc1902 dtype=i16}"],
+     "bsparse-partition{target=aie2-2x2 assign=ranges}", "bsparse-to-aie{target=aie1-vc1902 dtype=i16 strict=false}"],
 )
 def test_pass_text_reads_back_into_an_equal_pass(text):
     element = parse_pipeline(text).elements[0]

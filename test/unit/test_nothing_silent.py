@@ -64,3 +64,22 @@ def test_a_lowered_layer_has_no_reason():
     program = bsparse.compile(model, x, target="aie2-2x2", sparsity=0.0)
     (_,), report = program.run(x.numpy())
     assert report.host_ops == [] and report.to_dict()["host_ops"] == []
+
+
+def _conv_pool() -> nn.Sequential:
+    torch.manual_seed(1)
+    return nn.Sequential(nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)).eval()
+
+
+def test_an_op_left_on_the_host_warns_at_its_layer_and_strict_makes_it_an_error():
+    x = torch.randn(1, 8, 8, 8)
+    with pytest.warns(BsparseWarning, match=r"layer '2' \(linalg.pooling_nchw_max\): host op: bsparse-to-aie has no "
+                                            r"lowering for linalg.pooling_nchw_max") as warned:
+        program = bsparse.compile(_conv_pool(), x, target="aie2-2x2")
+    messages = [w.message for w in warned if isinstance(w.message, BsparseWarning)]
+    assert all(m.location for m in messages)
+    (_, report) = program.run(x.numpy())
+    assert sorted(m.message.split(": host op: ")[1] for m in messages) == sorted(l.reason for l in report.host_ops)
+    with pytest.raises(BsparseCompilerError, match=r"error: bsparse-to-aie: layer '2' \(linalg.pooling_nchw_max\): "
+                                                   r"host op \(strict\)"):
+        bsparse.compile(_conv_pool(), x, target="aie2-2x2", strict=True)

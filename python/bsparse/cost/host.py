@@ -40,7 +40,7 @@ from bsparse.semantics.core import Interpreter, Listener
 from bsparse.report import LayerReport, Report
 from bsparse.residency import stays_on_chip
 
-__all__ = ["COSTS", "CostModel", "cost", "layer_label"]
+__all__ = ["COSTS", "CostModel", "cost", "host_ops", "host_reason", "layer_label"]
 
 CostFn = Callable[[ir.OpView, "CostModel"], LayerReport | None]
 
@@ -244,6 +244,22 @@ def host_reason(op) -> str:
     if op.name in ("bsparse.matmul", "bsparse.conv2d"):
         return "bsparse-to-aie did not lower it (its weight is not a constant packed weight)"
     return f"bsparse-to-aie has no lowering for {op.name}: costed as vector work on the array"
+
+
+def host_ops(module: ir.Operation) -> list[tuple[ir.OpView, str]]:
+    """The ops a lowered program runs on the host, with why (`host_reason`), in program order: every op
+    outside an ``aie.device`` that the cost model costs (what a report's host ops list, before running)."""
+    found: list[tuple[ir.OpView, str]] = []
+
+    def visit(op: ir.Operation) -> ir.WalkResult:
+        if op.name.startswith("aie."):
+            return ir.WalkResult.SKIP
+        if op.name in COSTS:
+            found.append((op.opview, host_reason(op)))
+        return ir.WalkResult.ADVANCE
+
+    module.walk(visit, ir.WalkOrder.PRE_ORDER)
+    return found
 
 
 def _host_layer(op, model: CostModel, kind: str, compute_cycles: float, macs: int = 0) -> LayerReport:

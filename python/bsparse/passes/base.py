@@ -20,17 +20,36 @@ from __future__ import annotations
 import dataclasses
 import os
 import traceback
+import warnings
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 import torch_mlir.ir as ir
 
-from bsparse.errors import BsparseError, OptionError
+from bsparse.errors import BsparseError, BsparseWarning, OptionError
+from bsparse.irutil import location_str
+from bsparse.names import describe
 
 __all__ = [
     "Pass", "option", "option_help_line", "parse_any_pattern", "parse_bool", "parse_choice", "parse_dtype", "parse_fraction",
     "parse_name_list", "parse_positive_int", "parse_target", "show_name_list", "show_value",
 ]
+
+
+def report_ops(pass_name: str, what: str, found: list[tuple[Any, str]], strict: bool = False) -> None:
+    """Says what a pass left as it was: for each ``(op, reason)`` of `found` (in program order) a located
+    `BsparseWarning` ``<layer> (<op>): <what>: <reason>``; with `strict`, a located error for each
+    instead, the last one raised as a `BsparseError` (the pass fails)."""
+    if strict and found:
+        for op, reason in found[:-1]:
+            op.location.emit_error(f"{pass_name}: {describe(op)}: {what} (strict): {reason}")
+        op, reason = found[-1]
+        err = BsparseError(f"{describe(op)}: {what} (strict): {reason}")
+        err.ir_location = op.location
+        raise err
+    for op, reason in found:
+        warnings.warn(BsparseWarning(f"{describe(op)}: {what}: {reason}", location_str(op.location), op.location),
+                      stacklevel=3)
 
 
 def show_value(value: Any) -> str:

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import warnings
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -51,15 +50,14 @@ from torch_mlir.dialects import arith, linalg, tensor
 from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedily
 
 from bsparse.dialects.bsparse import PHASE_ATTRIBUTE, UNPACKED_ATTRIBUTE, Conv2dOp, MatmulOp, packed_type
-from bsparse.irutil import dense_to_numpy, location_str, numpy_to_dense
-from bsparse.names import describe
+from bsparse.irutil import dense_to_numpy, numpy_to_dense
 from bsparse.packed import PACKED_OPS, packed_op, weight_data
 from bsparse.passes._match import defining_op, is_zero, map_strings
 from bsparse.passes._phases import Phase, phases
 from bsparse.passes.fold import FOLDABLE, fold_constant_op
 from bsparse.passes._weights import CONV_OPS, constant_source, trace_constant, weight_use
-from bsparse.passes.base import Pass, option, parse_bool
-from bsparse.errors import BsparseError, BsparseWarning, OptionError
+from bsparse.passes.base import Pass, option, parse_bool, report_ops
+from bsparse.errors import OptionError
 from bsparse.patterns import BlockPattern, Format, Pattern, parse_pattern, pattern_syntax
 
 __all__ = ["PackPass", "Packing", "build_packed_weight", "patterns", "unpacked_weights"]
@@ -690,16 +688,7 @@ def _report_unpacked(module: ir.Operation, strict: bool) -> None:
     found = unpacked_weights(module)
     for op, reason in found:
         op.attributes[UNPACKED_ATTRIBUTE] = ir.StringAttr.get(reason)
-    if strict and found:
-        for op, reason in found[:-1]:  # in program order: the last one is raised
-            op.location.emit_error(f"bsparse-pack: {describe(op)}: weight not packed (strict): {reason}")
-        op, reason = found[-1]
-        err = BsparseError(f"{describe(op)}: weight not packed (strict): {reason}")
-        err.ir_location = op.location
-        raise err
-    for op, reason in found:
-        warnings.warn(BsparseWarning(f"{describe(op)}: weight not packed: {reason}", location_str(op.location),
-                                     op.location), stacklevel=2)
+    report_ops(PackPass.NAME, "weight not packed", found, strict)
 
 
 def _parse_pack_pattern(text: str) -> Pattern | None:

@@ -36,18 +36,17 @@ than one N:M group.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 import torch_mlir.ir as ir
 
-from bsparse.errors import BsparseWarning, OptionError
-from bsparse.irutil import location_str, numpy_to_dense
+from bsparse.errors import OptionError
+from bsparse.irutil import numpy_to_dense
 from bsparse.names import describe, layer_name
 from bsparse.passes._weights import WeightUse, constant_readers, weight_use
-from bsparse.passes.base import Pass, option, parse_any_pattern, parse_bool, parse_choice, parse_fraction, parse_name_list, show_name_list
+from bsparse.passes.base import Pass, option, report_ops, parse_any_pattern, parse_bool, parse_choice, parse_fraction, parse_name_list, show_name_list
 from bsparse.patterns import PATTERNS, BlockPattern, Pattern, pattern_syntax
 from bsparse.patterns.gemm import SCOPES, SCORES, apply_keep
 
@@ -147,8 +146,7 @@ def _prunable(group: list[tuple[str, WeightUse]], weight: np.ndarray) -> bool:
         reason = f"its constant is read as a different weight by {describe(group[1][1].op)}"
     else:
         return True
-    warnings.warn(BsparseWarning(f"{describe(first)}: weight not pruned: {reason}", location_str(first.location),
-                                 first.location), stacklevel=3)
+    report_ops(SparsifyPass.NAME, "weight not pruned", [(first, reason)])
     return False
 
 

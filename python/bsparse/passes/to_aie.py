@@ -38,8 +38,9 @@ from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedi
 
 from bsparse import targets
 from bsparse.cost.device import device_cycles
+from bsparse.cost.host import host_ops
 from bsparse.dialects.aie import BufferOp, Conv2dBsrOp, Conv2dSparseOp, CoreOp, DeviceOp, DmaOp, MatmulBsrOp, MatmulSparseOp, TileOp
-from bsparse.dialects.bsparse import Conv2dOp, MatmulOp, packed_type
+from bsparse.dialects.bsparse import UNPACKED_ATTRIBUTE, Conv2dOp, MatmulOp, packed_type
 from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
 from bsparse.errors import BsparseError, OptionError
 from bsparse.irutil import numpy_to_dense
@@ -47,7 +48,7 @@ from bsparse.packed import PACKED_OPS, weight_data
 from bsparse.passes._aie_plan import Layer, Share, host_names, matmul_layer, plan_device, runs_of
 from bsparse.passes._match import defining_op
 from bsparse.passes._tiling import Axis
-from bsparse.passes.base import Pass, option, parse_dtype, parse_target
+from bsparse.passes.base import Pass, option, parse_bool, parse_dtype, parse_target, report_ops
 from bsparse.passes.partition import ATTRIBUTE, Partition, may_interleave, partition_layer
 from bsparse.patterns.indexed import index_bytes_of
 from bsparse.plan import DevicePlan, host_buffer
@@ -315,6 +316,7 @@ class ToAiePass(Pass):
 
     target: str = option(targets.DEFAULT_TARGET, "target the device programs are for", parse=parse_target)
     dtype: str = option(DEFAULT_DTYPE, f"costed data type ({', '.join(COSTED_DTYPES)})", parse=parse_dtype)
+    strict: bool = option(False, "an op left on the host is an error, not a warning", parse=parse_bool)
 
     def __post_init__(self):
         try:
@@ -324,3 +326,6 @@ class ToAiePass(Pass):
 
     def run(self, module: ir.Operation) -> None:
         apply_patterns_and_fold_greedily(module, patterns(targets.get(self.target), self.dtype).freeze())
+        # bsparse-pack already said why it left its unpacked weights
+        left = [(op, reason) for op, reason in host_ops(module) if UNPACKED_ATTRIBUTE not in op.attributes]
+        report_ops(self.NAME, "host op", left, self.strict)
