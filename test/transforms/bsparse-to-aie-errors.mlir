@@ -9,7 +9,7 @@
 // TARGET: error: invalid value for option 'target' of pass 'bsparse-to-aie': unknown target 'nope'; known targets: {{.*}}aie1-vc1902, {{.*}}aie2-2x2, {{.*}}aie2-phoenix
 // DTYPE: error: invalid value for option 'dtype' of pass 'bsparse-to-aie': unknown data type 'f64' (known: i8, i16, bf16, f32)
 // NO-BF16: error: pass 'bsparse-to-aie': target 'aie1-vc1902' has no native bf16 MACs (native: i8, i16, f32)
-// OPTION: error: pass 'bsparse-to-aie' has no option 'size' (options: dtype, target)
+// OPTION: error: pass 'bsparse-to-aie' has no option 'size' (options: dtype, strict, target)
 // TARGET-NOT: aie.device
 // DTYPE-NOT: aie.device
 // NO-BF16-NOT: aie.device

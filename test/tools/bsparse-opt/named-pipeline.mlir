@@ -33,7 +33,7 @@
 // HELP-NEXT: target= {{.*}}(default: aie2-ve2802)
 // HELP-NEXT: assign= {{.*}}(any|ranges) (default: any)
 // HELP-NEXT: dtype= {{.*}}(default: i8)
-// HELP-NEXT: strict= {{ *}}a constant weight left unpacked is an error, not a warning (default: false)
+// HELP-NEXT: strict= {{ *}}a constant weight left unpacked, or an op left on the host, is an error, not a warning (default: false)
 // HELP-NEXT: until= {{ *}}last stage to run (sparsify|pack|partition|aie) (default: aie)
 
 // The [K, N] = [8, 8] weight's logical [N, K] 4x4 blocks have values 1 (0,0),
