@@ -7,7 +7,9 @@ DESIGN.md's model, every constant a field of the device's target:
   blocks at ``macs_per_cycle x kernel_efficiency`` plus
   ``block_index_overhead_cycles`` per stored block per output tile; for the
   indexed formats what the target's core can skip, or the expansion to dense
-  at each load), plus ``kernel_call_overhead_cycles`` per call. The report's
+  at each load), plus its epilogue activation on each output
+  (`bsparse.activations.Activation.cycles_per_element`), plus
+  ``kernel_call_overhead_cycles`` per call. The report's
   MACs are the stored entries at real weight positions
   (`bsparse.patterns.format.Format.macs_per_position`);
 - its DMA: bytes into L1 over ``core_dma_in_channels x
@@ -31,6 +33,7 @@ import math
 from dataclasses import dataclass, field
 
 from bsparse import targets
+from bsparse.activations import activation
 from bsparse.plan import DevicePlan, dense_macs, output_positions
 
 __all__ = ["DeviceCost", "ddr_cycles", "device_cost", "device_cycles", "layer_cycles"]
@@ -137,6 +140,7 @@ def _compute(plan: DevicePlan, result: DeviceCost) -> None:
         result.macs[core] = result.macs.get(core, 0) + data.format.macs_per_position(data) * positions
         result.compute[core] = (result.compute.get(core, 0.0)
                                 + data.format.compute_cycles(data, positions, index_passes, loads, t, dtype)
+                                + p.channel_count * positions * activation(p.activation).cycles_per_element(t, dtype)
                                 + p.calls * t.kernel_call_overhead_cycles)
 
 

@@ -33,6 +33,7 @@ import numpy as np
 import torch_mlir.ir as ir  # must be imported before torch_mlir.dialects.ext
 from torch_mlir.dialects.ext import Dialect, Operand, Pure, Result
 
+from bsparse import activations
 from bsparse.dialects._verify import (
     Invalid,
     element_type,
@@ -61,8 +62,8 @@ __all__ = [
     "block_grid",
 ]
 
-ACTIVATIONS = ("none", "relu")
-"""Fused epilogue activations, applied after the bias."""
+ACTIVATIONS = tuple(activations.ACTIVATIONS)
+"""Fused epilogue activations, applied after the bias (`bsparse.activations`)."""
 
 LAYOUTS = ("nchw", "nhwc")
 """Activation layouts of `bsparse.conv2d` (the weight is always FCHW)."""

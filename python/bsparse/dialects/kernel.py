@@ -6,7 +6,7 @@ naming the field), and the interpreter and the cost model read it back. The
 attribute is a dictionary; its keys are the field names:
 
 - the layer: ``weight_shape`` (``[out, in, *window]``), ``activation``
-  (``none`` | ``relu``); a convolution adds ``strides``, ``padding`` (top,
+  (one of `bsparse.activations.ACTIVATIONS`); a convolution adds ``strides``, ``padding`` (top,
   left, bottom, right), ``dilations``, ``groups`` and ``layout`` (``nchw`` |
   ``nhwc``), which a matmul kernel must not have;
 - the core's work unit: ``block_rows`` and ``channels`` as flat ``(first,
@@ -30,11 +30,12 @@ from typing import Any
 
 import torch_mlir.ir as ir
 
+from bsparse import activations
 from bsparse.dialects._verify import Invalid
 
 __all__ = ["ACTIVATIONS", "KernelParams"]
 
-ACTIVATIONS = ("none", "relu")
+ACTIVATIONS = tuple(activations.ACTIVATIONS)
 LAYOUTS = ("nchw", "nhwc")
 SPATIAL_DIMS = {"matmul": ("rows",), "conv2d": ("width", "height")}
 _CONV_FIELDS = ("strides", "padding", "dilations", "groups", "layout")

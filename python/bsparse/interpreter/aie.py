@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch_mlir.ir as ir
 
+from bsparse.activations import epilogue
 from bsparse.cost.device import device_cost, layer_cycles
 from bsparse.dialects.kernel import KernelParams
 from bsparse.plan import KernelCall, ReadDevice, read_device
@@ -124,22 +125,12 @@ def _read(op) -> _Device:
     return _Device(read, kernels)
 
 
-def _epilogue(y: np.ndarray, bias, activation: str, axis: int) -> np.ndarray:
-    if bias is not None:
-        shape = [1] * y.ndim
-        shape[axis] = -1
-        y += bias.reshape(shape).astype(y.dtype, copy=False)
-    if activation == "relu":
-        np.maximum(y, 0, out=y)
-    return y
-
-
 def _run_matmul(kernel: _Kernel, env, weights: np.ndarray) -> None:  # noqa: D103
     p = kernel.params
     x, y = kernel.input(env), kernel.output(env)
     m0, m1 = p.spatial
     out = x[m0:m1].astype(y.dtype, copy=False) @ weights.T
-    y[m0:m1, kernel.channel_index] = _epilogue(out, kernel.bias_of(env), p.activation, 1)
+    y[m0:m1, kernel.channel_index] = epilogue(out, kernel.bias_of(env), p.activation, 1)
 
 
 @dataclass(frozen=True)
@@ -196,7 +187,7 @@ def _run_convs(kernels: list[_Kernel], env, columns: dict) -> None:
         bias = None
         if kernels[0].bias is not None:
             bias = np.concatenate([k.bias_of(env).reshape(-1) for k in kernels])[column.order]
-        y_nchw[:, column.channels, rows.start:rows.stop, cols.start:cols.stop] = _epilogue(out, bias, p.activation, 1)
+        y_nchw[:, column.channels, rows.start:rows.stop, cols.start:cols.stop] = epilogue(out, bias, p.activation, 1)
         return
     per_group = cout // groups
     for kernel in kernels:
@@ -211,7 +202,7 @@ def _run_convs(kernels: list[_Kernel], env, columns: dict) -> None:
         ).reshape(n, (g1 - g0) * per_group, *out_shape)
         core_out = np.ascontiguousarray(out[:, kernel.channels_from(g0 * per_group)])
         bias = kernel.bias_of(env)
-        y_nchw[:, kernel.channel_index, rows.start:rows.stop, cols.start:cols.stop] = _epilogue(
+        y_nchw[:, kernel.channel_index, rows.start:rows.stop, cols.start:cols.stop] = epilogue(
             core_out, bias, kernel.params.activation, 1)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch_mlir.ir as ir
 
+from bsparse.activations import epilogue
 from bsparse.packed import weight_data
 
 from bsparse.semantics.conv import conv_canonical
@@ -77,17 +78,6 @@ def _activation(op) -> str:
     return ir.StringAttr(op.attributes["activation"]).value
 
 
-def _epilogue(y: np.ndarray, bias: list, activation: str, channel_axis: int) -> np.ndarray:
-    """``act(y + bias)`` in place on the fresh array `y`; `bias` is ``[]`` or ``[bias]``."""
-    if bias:
-        shape = [1] * y.ndim
-        shape[channel_axis] = -1
-        y += bias[0].astype(y.dtype, copy=False).reshape(shape)
-    if activation == "relu":
-        np.maximum(y, 0, out=y)
-    return y
-
-
 # ----------------------------------------------------------------------------- matmul
 
 
@@ -108,7 +98,7 @@ def matmul(interp, op, args):
     x, data, *bias = args
     weight = _dense_weight(interp, op, data, attrs.dtype)  # [N, K]
     y = np.matmul(x.astype(attrs.dtype, copy=False), weight.T)
-    return (_epilogue(y, bias, attrs.activation, -1),)
+    return (epilogue(y, bias[0] if bias else None, attrs.activation, -1),)
 
 
 # ----------------------------------------------------------------------------- conv2d
@@ -162,5 +152,5 @@ def conv2d(interp, op, args):
         x.reshape(n, g, channels // g, h, w), weight.reshape(g, cout // g, *weight.shape[1:]),
         attrs.strides, attrs.dilations, attrs.out_spatial,
     ).reshape(n, cout, *attrs.out_spatial)
-    y = _epilogue(y, bias, attrs.activation, 1)
+    y = epilogue(y, bias[0] if bias else None, attrs.activation, 1)
     return (y.transpose(0, 2, 3, 1) if attrs.nhwc else y,)

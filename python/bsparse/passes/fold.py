@@ -27,7 +27,7 @@ from bsparse.irutil import numpy_to_dense
 from bsparse.passes._match import defining_op
 from bsparse.passes.base import Pass
 
-__all__ = ["FoldConstantsPass", "MAX_FOLDED_ELEMENTS", "fold_constant_op", "patterns"]
+__all__ = ["FoldConstantsPass", "MAX_FOLDED_ELEMENTS", "evaluate", "fold_constant_op", "patterns"]
 
 MAX_FOLDED_ELEMENTS = 1 << 16
 """Largest result (in elements) evaluated at compile time: per-channel parameters fit easily."""
@@ -71,16 +71,25 @@ def _all_constant(values: list[ir.Value]) -> bool:
     return True
 
 
-def _evaluate(op, interp) -> list[np.ndarray]:
-    """`op`'s results, its constant inputs evaluated first (a fill from its value)."""
+def evaluate(op, operands: list[np.ndarray], interp=None) -> list[np.ndarray]:
+    """`op`'s results on the operand values `operands` (what its regions capture, constants such as a
+    scalar ``eps``, evaluated first), by `bsparse.semantics`."""
+    from bsparse.semantics import Interpreter  # loaded on the first evaluation
+
+    interp = interp or Interpreter(None)
     for value in _captured(op):
         interp.env[value] = interp.run_op(defining_op(value), [])[0]
+    return list(interp.run_op(op, operands))
+
+
+def _evaluate(op, interp) -> list[np.ndarray]:
+    """`op`'s results, its constant inputs evaluated first (a fill from its value)."""
     values = []
     for value in op.operands:
         producer = defining_op(value)
         values.append(_evaluate(producer, interp)[0] if producer.operation.name == "linalg.fill"
-                      else interp.run_op(producer, [])[0])
-    return list(interp.run_op(op, values))
+                      else evaluate(producer, [], interp)[0])
+    return evaluate(op, values, interp)
 
 
 def fold_constant_op(op, rewriter):

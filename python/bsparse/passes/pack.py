@@ -39,6 +39,7 @@ after the op. Ops whose weight is not a readable constant are left as they are.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -49,12 +50,13 @@ import torch_mlir.ir as ir
 from torch_mlir.dialects import arith, linalg, tensor
 from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedily
 
+from bsparse.activations import ACTIVATIONS, apply
 from bsparse.dialects.bsparse import PHASE_ATTRIBUTE, UNPACKED_ATTRIBUTE, Conv2dOp, MatmulOp, packed_type
 from bsparse.irutil import dense_to_numpy, numpy_to_dense
 from bsparse.packed import PACKED_OPS, packed_op, weight_data
 from bsparse.passes._match import defining_op, is_zero, map_strings
 from bsparse.passes._phases import Phase, phases
-from bsparse.passes.fold import FOLDABLE, fold_constant_op
+from bsparse.passes.fold import FOLDABLE, evaluate, fold_constant_op
 from bsparse.passes._weights import CONV_OPS, constant_source, trace_constant, weight_use
 from bsparse.passes.base import Pass, option, parse_bool, report_ops
 from bsparse.errors import OptionError
@@ -430,25 +432,6 @@ def _body(generic):
     return block, list(block.operations)
 
 
-def _is_relu(generic, x_index: int) -> bool:
-    block, ops = _body(generic)
-    arg = block.arguments[x_index]
-    yielded = ops[-1].operands[0]
-    if len(ops) == 2 and ops[0].name == "arith.maximumf":
-        a, b = ops[0].operands
-        return yielded == ops[0].result and ((a == arg and is_zero(b)) or (b == arg and is_zero(a)))
-    if len(ops) == 3 and ops[0].name == "arith.cmpf" and ops[1].name == "arith.select":
-        predicate = ir.IntegerAttr(ops[0].attributes["predicate"]).value
-        lhs, rhs = ops[0].operands
-        cond, true_value, false_value = ops[1].operands
-        # cmpf predicates 2 (ogt) and 9 (ugt): select(x > 0, x, 0)
-        return (
-            predicate in (2, 9) and lhs == arg and is_zero(rhs) and cond == ops[0].result
-            and true_value == arg and is_zero(false_value) and yielded == ops[1].result
-        )
-    return False
-
-
 def _rebuild(rewriter, generic, producer, *, scale=None, shift=None, activation=None, view=None) -> None:
     """Replaces `generic` by a copy of bsparse `producer` with the epilogue folded (`view`: the reshape
     between them, see `_bsparse_producer`, applied again to the copy)."""
@@ -506,8 +489,112 @@ def _bsparse_producer(value: ir.Value) -> tuple[ir.OpView, ir.OpView | None] | N
     return (conv, op) if groups == _spatial_merge(layout) and 1 in spatial else None
 
 
+_PROBES = np.concatenate([np.linspace(-12, 12, 2401), [0.0, -0.0, 1e-3, -1e-3, 6.0, 6.5, -6.5, 20.0, -20.0]]
+                         ).astype(np.float32)
+"""Inputs on which bsparse-pack compares an elementwise op with each activation (`_activation_of`)."""
+
+_PLAIN_PAYLOAD = frozenset({
+    "arith.addf", "arith.subf", "arith.mulf", "arith.divf", "arith.negf", "arith.maximumf", "arith.minimumf",
+    "arith.maxnumf", "arith.minnumf", "arith.cmpf", "arith.select", "arith.constant", "arith.truncf", "arith.extf",
+    "math.exp", "math.erf", "math.tanh", "math.fpowi", "math.powf", "math.sqrt", "math.rsqrt", "math.absf",
+    "linalg.yield",
+})
+"""Payload ops of an elementwise op bsparse-pack may fold as an activation: float arithmetic, no indexing."""
+
+
+def _elementwise_of(generic, sources: set) -> bool:
+    """True if `generic` is an all-parallel elementwise op of plain float arithmetic (`_PLAIN_PAYLOAD`)
+    whose inputs are `sources` (at the identity map) or scalar constants, the initial value unread."""
+    if generic.operation.name != "linalg.generic" or len(generic.results) != 1 or len(generic.outputs) != 1:
+        return False
+    if any("parallel" not in str(t) for t in ir.ArrayAttr(generic.attributes["iterator_types"])):
+        return False
+    block, ops = _body(generic)
+    if list(block.arguments[len(generic.inputs)].uses) or any(op.name not in _PLAIN_PAYLOAD for op in ops):
+        return False
+    maps = map_strings(generic)
+    return all((maps[i] == maps[-1] and v in sources) or
+               (maps[i] != maps[-1] and (c := trace_constant(v)) is not None and c.size == 1)
+               for i, v in enumerate(generic.inputs))
+
+
+def _epilogue_ops(sink, x: ir.Value) -> list | None:
+    """The elementwise ops that compute `sink` from `x` alone, in program order, `sink` last: a closed
+    graph (each op's result and every use of `x` inside it), as torch-mlir writes SiLU (``x * sigmoid(x)``)
+    or a hand-written GELU; None if `sink` is not one."""
+    found, pending = [], [sink]
+    while pending:
+        op = pending.pop()
+        if any(op == seen for seen in found):
+            continue
+        found.append(op)
+        pending += [p for v in op.inputs if v != x and (p := defining_op(v)) is not None
+                    and p.operation.name == "linalg.generic"]
+    values = {x, *(op.results[0] for op in found)}
+    if not all(_elementwise_of(op, values) for op in found):
+        return None
+    members = [op.operation for op in found]
+    inner = [op.results[0] for op in found if op != sink]
+    if not all(use.owner in members for v in (x, *inner) for use in v.uses):
+        return None
+    return sorted(found, key=functools.cmp_to_key(lambda a, b: -1 if a.operation.is_before_in_block(b.operation) else 1))
+
+
+def _on_probes(ops: list, x: ir.Value, before: str) -> np.ndarray:
+    """The graph `ops` (`_epilogue_ops`) evaluated on `before`(`_PROBES`) as `x`: as many evaluations of the
+    ops' own shape as the probes need; the sink's values."""
+    shape = tuple(ir.ShapedType(x.type).shape)
+    size = int(np.prod(shape))
+    out = []
+    for start in range(0, _PROBES.size, size):
+        values = {x: apply(before, np.resize(_PROBES[start:start + size], shape))}
+        for op in ops:
+            operands = [values[v] if v in values else trace_constant(v).reshape(ir.ShapedType(v.type).shape)
+                        for v in op.inputs]
+            (values[op.results[0]],) = evaluate(op, operands + [np.empty(shape, np.float32)])
+        out.append(np.asarray(values[ops[-1].results[0]]).reshape(-1)[:min(size, _PROBES.size - start)])
+    return np.concatenate(out)
+
+
+def _activation_of(outputs: np.ndarray) -> str | None:
+    """The activation whose values on `_PROBES` are `outputs` (to float32 rounding), if one is."""
+    expected = outputs.astype(np.float64)
+    for name, act in ACTIVATIONS.items():
+        if name != "none" and np.allclose(expected, act.fn(_PROBES).astype(np.float64), rtol=1e-5, atol=1e-6):
+            return name
+    return None
+
+
+def _affine(generic, x_index: int, producer) -> dict | None:
+    """``shift``/``scale`` of `_rebuild` if `generic` adds, subtracts, multiplies or divides the producer's
+    result by a per-output-channel (or scalar) constant."""
+    rank = len(ir.ShapedType(generic.results[0].type).shape)
+    channel_dim = rank - 1 if producer.operation.name == "bsparse.matmul" or str(producer.attributes["layout"]) == '"nhwc"' else 1
+    channels = packed_type(producer.weight, "weight").weight_shape[0]
+    if (vector := _channel_vector(generic, 1 - x_index, channel_dim, channels)) is None:
+        return None
+    block, ops = _body(generic)
+    if len(ops) != 2 or ops[0].name not in _BINARY or ops[-1].operands[0] != ops[0].result:
+        return None
+    x_arg, c_arg = block.arguments[x_index], block.arguments[1 - x_index]
+    lhs, rhs = ops[0].operands
+    name = ops[0].name
+    if {lhs, rhs} != {x_arg, c_arg} or lhs == rhs:
+        return None
+    x_first = lhs == x_arg
+    if name == "arith.addf":
+        return {"shift": vector}
+    if name == "arith.subf" and x_first:
+        return {"shift": -vector}
+    if name == "arith.mulf":
+        return {"scale": vector}
+    if name == "arith.divf" and x_first and np.all(vector != 0):
+        return {"scale": (1.0 / vector).astype(np.float32)}
+    return None
+
+
 def absorb_epilogue(generic, rewriter):
-    """Folds per-channel affine ops and relu after a bsparse op into it."""
+    """Folds a per-channel affine op (bias, batch norm) right after a bsparse op with no activation into it."""
     if any("reduction" in str(t) for t in ir.ArrayAttr(generic.attributes["iterator_types"])):
         return True
     if len(generic.results) != 1 or len(generic.inputs) not in (1, 2):
@@ -521,42 +608,61 @@ def absorb_epilogue(generic, rewriter):
         return True
     x_index, producer, view = found[0]
     seen = producer if view is None else view
-    if len(list(seen.result.uses)) != 1 or ir.StringAttr(producer.attributes["activation"]).value != "none":
+    if len(list(seen.result.uses)) != 1:
         return True
     packed = defining_op(producer.weight)
     if packed is None or packed.operation.name not in PACKED_OPS:
         return True
     if seen.result.type != generic.results[0].type or (producer.bias is not None and trace_constant(producer.bias) is None):
         return True
-    if len(generic.inputs) == 1:
-        if not _is_relu(generic, x_index):
-            return True
-        _rebuild(rewriter, generic, producer, activation="relu", view=view)
-        return False
-    rank = len(ir.ShapedType(generic.results[0].type).shape)
-    channel_dim = rank - 1 if producer.operation.name == "bsparse.matmul" or str(producer.attributes["layout"]) == '"nhwc"' else 1
-    channels = packed_type(producer.weight, "weight").weight_shape[0]
-    if (vector := _channel_vector(generic, 1 - x_index, channel_dim, channels)) is None:
+    if ir.StringAttr(producer.attributes["activation"]).value != "none" or len(generic.inputs) != 2:
         return True
-    block, ops = _body(generic)
-    if len(ops) != 2 or ops[0].name not in _BINARY or ops[-1].operands[0] != ops[0].result:
+    if (affine := _affine(generic, x_index, producer)) is None:
         return True
-    x_arg, c_arg = block.arguments[x_index], block.arguments[1 - x_index]
-    lhs, rhs = ops[0].operands
-    name = ops[0].name
-    if {lhs, rhs} != {x_arg, c_arg} or lhs == rhs:
+    _rebuild(rewriter, generic, producer, view=view, **affine)
+    return False
+
+
+def _leaves(sink) -> set:
+    """The values the elementwise ops behind `sink` start from: what no ``linalg.generic`` defines,
+    constants left out."""
+    leaves, seen, pending = set(), [], [sink]
+    while pending:
+        op = pending.pop()
+        if any(op == s for s in seen):
+            continue
+        seen.append(op)
+        for value in op.inputs:
+            producer = defining_op(value)
+            if producer is not None and producer.operation.name == "linalg.generic":
+                pending.append(producer)
+            elif trace_constant(value) is None:
+                leaves.add(value)
+    return leaves
+
+
+def absorb_activation(sink, rewriter):
+    """Folds the elementwise ops that compute `sink` from a bsparse op's result alone (`_epilogue_ops`:
+    one op, or a graph such as torch-mlir's SiLU ``x * sigmoid(x)``) into the op's activation, when,
+    applied after its activation so far, they compute one of `bsparse.activations.ACTIVATIONS` on
+    `_PROBES` (to float32 rounding): relu in any form, relu6 (a max with 0, then a min with 6), sigmoid,
+    tanh, silu, gelu, gelu_tanh."""
+    if len(leaves := _leaves(sink)) != 1 or (found := _bsparse_producer(x := leaves.pop())) is None:
         return True
-    x_first = lhs == x_arg
-    if name == "arith.addf":
-        _rebuild(rewriter, generic, producer, shift=vector, view=view)
-    elif name == "arith.subf" and x_first:
-        _rebuild(rewriter, generic, producer, shift=-vector, view=view)
-    elif name == "arith.mulf":
-        _rebuild(rewriter, generic, producer, scale=vector, view=view)
-    elif name == "arith.divf" and x_first and np.all(vector != 0):
-        _rebuild(rewriter, generic, producer, scale=(1.0 / vector).astype(np.float32), view=view)
-    else:
+    producer, view = found
+    packed = defining_op(producer.weight)
+    if packed is None or packed.operation.name not in PACKED_OPS or x.type != sink.results[0].type:
         return True
+    if producer.bias is not None and trace_constant(producer.bias) is None:
+        return True
+    if (ops := _epilogue_ops(sink, x)) is None:
+        return True
+    before = ir.StringAttr(producer.attributes["activation"]).value
+    if (name := _activation_of(_on_probes(ops, x, before))) is None:
+        return True
+    _rebuild(rewriter, sink, producer, activation=name, view=view)
+    for op in reversed(ops[:-1]):  # the sink's inputs, now unused
+        rewriter.erase_op(op)
     return False
 
 
@@ -640,6 +746,7 @@ def patterns(pattern: Packing) -> RewritePatternSet:
     for name in CONV_OPS:
         rewrites.add(name, lambda op, rewriter: pack_conv(op, rewriter, pattern))
     rewrites.add(linalg.GenericOp, absorb_epilogue)
+    rewrites.add(linalg.GenericOp, absorb_activation)
     rewrites.add(linalg.GenericOp, sink_into_phases)
     for name in FOLDABLE:  # batch-norm parameters become constants, so the epilogue folds into the op
         rewrites.add(name, fold_constant_op)

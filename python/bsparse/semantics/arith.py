@@ -7,11 +7,12 @@ a numpy ufunc call that keeps the operands' dtype: float32 stays float32.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from bsparse.activations import erf
 
 from .core import attribute_to_numpy, dtype_of, impl
 
@@ -228,20 +229,6 @@ impl("arith.bitcast")(_to_result(_view))
 # ----------------------------------------------------------------------------- math
 
 
-def _erf(x):
-    """numpy has no erf; PyTorch's is vectorised and matches the reference models."""
-    array = np.asarray(x)
-    if array.ndim == 0:
-        return array.dtype.type(math.erf(float(array)))
-    try:
-        import torch
-    except ImportError:  # exact but slow: one Python call per element
-        return np.frompyfunc(math.erf, 1, 1)(array).astype(array.dtype)
-    if not (array.flags.c_contiguous and array.flags.writeable):
-        array = np.array(array)
-    return torch.special.erf(torch.from_numpy(array)).numpy()
-
-
 def _round_half_away(x):
     t = np.trunc(x)
     return t + np.where(np.abs(np.subtract(x, t)) >= 0.5, np.sign(x), 0).astype(np.asarray(x).dtype)
@@ -274,8 +261,8 @@ _elementwise("math.asinh", np.arcsinh)
 _elementwise("math.acosh", np.arccosh)
 _elementwise("math.atanh", np.arctanh)
 _elementwise("math.atan2", np.arctan2)
-_elementwise("math.erf", _erf)
-_elementwise("math.erfc", lambda x: np.subtract(np.ones_like(x), _erf(x)))
+_elementwise("math.erf", erf)
+_elementwise("math.erfc", lambda x: np.subtract(np.ones_like(x), erf(x)))
 _elementwise("math.absf", np.abs)
 _elementwise("math.absi", np.abs)
 _elementwise("math.ceil", np.ceil)

@@ -197,6 +197,12 @@ class Target:
     """Bytes of one block-index entry (a row pointer or a block column) when stored and moved."""
     vector_bytes_per_cycle: int = _param(int)
     """Bytes of results a core's vector unit produces per cycle in elementwise, pooling and copy work."""
+    tanh_cycles_per_element: float = _param(float)
+    """Cycles of one core per element of a vector tanh (bf16), e.g. in a fused GELU epilogue."""
+    sigmoid_cycles_per_element: float = _param(float)
+    """Cycles of one core per element of a vector sigmoid (bf16), e.g. in a fused SiLU epilogue."""
+    erf_cycles_per_element: float = _param(float)
+    """Cycles of one core per element of a vector erf (bf16), in a fused exact-GELU epilogue."""
     structured_sparsity_n: int = _param(int, Check.NON_NEGATIVE)
     """N of the N:M structured sparsity the core's matmul reads compressed (0: none)."""
     structured_sparsity_m: int = _param(int, Check.NON_NEGATIVE)

@@ -140,8 +140,8 @@
   %ci = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<2xi64>
   %y = "aie.buffer"(%t) {level = "L1", operandSegmentSizes = array<i32: 1>} : (index) -> memref<16x16xi8>
   "aie.core"(%t) ({
-    // expected-error @+1 {{params 'activation' must be one of none, relu, got 'gelu'}}
-    "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, params = {activation = "gelu", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, k_chunks = 1 : i64, output_tiles = 1 : i64, spatial = array<i64: 0, 16>, spatial_dim = "rows", tile = array<i64: 16, 1>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 64>}} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
+    // expected-error @+1 {{params 'activation' must be one of none, relu, relu6, sigmoid, tanh, silu, gelu, gelu_tanh, got 'softplus'}}
+    "aie.matmul_bsr"(%x, %v, %rp, %ci, %y) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, params = {activation = "softplus", block_rows = array<i64: 0, 2>, calls = 1 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 16>, k_chunks = 1 : i64, output_tiles = 1 : i64, spatial = array<i64: 0, 16>, spatial_dim = "rows", tile = array<i64: 16, 1>, weight_chunks = 1 : i64, weight_resident = true, weight_shape = array<i64: 16, 64>}} : (memref<16x64xi8>, memref<2x8x8xi8>, memref<3xi64>, memref<2xi64>, memref<16x16xi8>) -> ()
   }) : (index) -> ()
 }) {target = "aie2-4x4", dtype = "i8"} : () -> ()
 

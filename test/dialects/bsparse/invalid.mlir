@@ -269,8 +269,8 @@ func.func @matmul_result_element_type(%x: tensor<2x4xf32>, %w: !bsparse.bsr<arra
 // -----
 
 func.func @matmul_unknown_activation(%x: tensor<2x4xf32>, %w: !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) {
-  // expected-error @+1 {{attribute 'activation' must be one of 'none', 'relu', got 'gelu'}}
-  %0 = "bsparse.matmul"(%x, %w) {activation = "gelu", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<2x8xf32>
+  // expected-error @+1 {{attribute 'activation' must be one of 'none', 'relu', 'relu6', 'sigmoid', 'tanh', 'silu', 'gelu', 'gelu_tanh', got 'softplus'}}
+  %0 = "bsparse.matmul"(%x, %w) {activation = "softplus", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<2x8xf32>
   return
 }
 
@@ -456,8 +456,8 @@ func.func @conv_unknown_layout(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i
 // -----
 
 func.func @conv_unknown_activation(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
-  // expected-error @+1 {{attribute 'activation' must be one of 'none', 'relu', got 'sigmoid'}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "sigmoid", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
+  // expected-error @+1 {{attribute 'activation' must be one of 'none', 'relu', 'relu6', 'sigmoid', 'tanh', 'silu', 'gelu', 'gelu_tanh', got 'elu'}}
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "elu", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
   return
 }
 
