@@ -15,6 +15,7 @@ nn = torch.nn
 
 import bsparse  # noqa: E402
 from bsparse import targets  # noqa: E402
+from torch_blocks import conv_block  # noqa: E402
 
 TARGET = "aie2-ve2802"
 
@@ -45,10 +46,7 @@ def _activations(text: str) -> list[str]:
 def test_activation_folds_into_the_layer_and_every_stage_computes_pytorch(name, layer):
     torch.manual_seed(0)
     if layer == "conv-bn":
-        bn = nn.BatchNorm2d(16)
-        bn.running_mean.uniform_(-0.5, 0.5)
-        bn.running_var.uniform_(0.5, 2.0)
-        model = nn.Sequential(nn.Conv2d(8, 16, 3, padding=1), bn, FOLDED[name]()).eval()
+        model = conv_block(nn.Conv2d(8, 16, 3, padding=1), 0, FOLDED[name]())
         x = torch.randn(1, 8, 6, 6)
     else:
         model = nn.Sequential(nn.Linear(16, 24), FOLDED[name]()).eval()

@@ -16,20 +16,10 @@ from bsparse.interpreter import run_program  # noqa: E402
 from bsparse.irutil import numpy_to_dense  # noqa: E402
 from bsparse.patterns import BlockPattern  # noqa: E402
 from bsparse.pipeline import run_pipeline  # noqa: E402
+from torch_blocks import conv_block  # noqa: E402
 from irtext import op_names, tensor  # noqa: E402
 
 TARGET = "aie2-2x2"
-
-
-def _block(conv: nn.Conv1d, seed: int) -> nn.Sequential:
-    """conv, batch norm with non-trivial statistics, relu: a Jasper block's sub-block."""
-    torch.manual_seed(seed)
-    bn = nn.BatchNorm1d(conv.out_channels)
-    bn.running_mean.uniform_(-0.5, 0.5)
-    bn.running_var.uniform_(0.5, 2.0)
-    bn.weight.data.uniform_(0.5, 1.5)
-    bn.bias.data.uniform_(-0.2, 0.2)
-    return nn.Sequential(conv, bn, nn.ReLU()).eval()
 
 
 def _relative_error(got: np.ndarray, want: np.ndarray) -> float:
@@ -49,7 +39,7 @@ def _relative_error(got: np.ndarray, want: np.ndarray) -> float:
     ids=["plain", "strided", "dilated", "grouped", "depthwise", "pointwise-edge-blocks"],
 )
 def test_conv1d_block_packs_folds_and_runs_exactly(conv):
-    model = _block(conv(), seed=0)
+    model = conv_block(conv(), seed=0)
     x = torch.randn(2, model[0].in_channels, 37)
     program = bsparse.compile(model, x, target=TARGET, sparsity=None)
     packed = program.stages["packed"]
@@ -66,7 +56,7 @@ def test_conv1d_block_packs_folds_and_runs_exactly(conv):
 
 def test_half_the_blocks_zero_halves_the_macs():
     conv = nn.Conv1d(32, 64, 3, padding=1)
-    model = _block(conv, seed=1)
+    model = conv_block(conv, seed=1)
     with torch.no_grad():  # zero every other 8x8 block of the [64, 32, 3] weight (over out x in)
         for r in range(8):
             for c in range(4):

@@ -18,18 +18,9 @@ import bsparse  # noqa: E402
 from bsparse.passes._phases import phases  # noqa: E402
 from bsparse.patterns import BlockPattern  # noqa: E402
 
+from torch_blocks import conv_block  # noqa: E402
+
 TARGET = "aie2-2x2"
-
-
-def _block(conv, seed: int) -> nn.Sequential:
-    """conv, batch norm with non-trivial statistics, relu: a decoder's up-sampling block."""
-    torch.manual_seed(seed)
-    bn = (nn.BatchNorm1d if isinstance(conv, nn.ConvTranspose1d) else nn.BatchNorm2d)(conv.out_channels)
-    bn.running_mean.uniform_(-0.5, 0.5)
-    bn.running_var.uniform_(0.5, 2.0)
-    bn.weight.data.uniform_(0.5, 1.5)
-    bn.bias.data.uniform_(-0.2, 0.2)
-    return nn.Sequential(conv, bn, nn.ReLU()).eval()
 
 
 def _relative_error(got: np.ndarray, want: np.ndarray) -> float:
@@ -61,7 +52,7 @@ CONVS = {
 
 @pytest.mark.parametrize("name", CONVS)
 def test_transposed_conv_packs_per_phase_and_runs_exactly(name):
-    model = _block(CONVS[name](), seed=0)
+    model = conv_block(CONVS[name](), seed=0)
     conv = model[0]
     spatial = (9, 7) if isinstance(conv, nn.ConvTranspose2d) else (13,)
     x = torch.randn(2, conv.in_channels, *spatial)
@@ -82,7 +73,7 @@ def test_transposed_conv_packs_per_phase_and_runs_exactly(name):
 
 def test_pruned_transposed_conv_halves_its_macs_and_matches_the_pruned_model():
     torch.manual_seed(3)
-    model = _block(nn.ConvTranspose2d(32, 32, 4, stride=2, padding=1), seed=3)
+    model = conv_block(nn.ConvTranspose2d(32, 32, 4, stride=2, padding=1), seed=3)
     conv = model[0]
     x = torch.randn(1, 32, 6, 6)
     program = bsparse.compile(model, x, target=TARGET, sparsity=0.5)
