@@ -13,10 +13,12 @@ PARAMETER_COUNTS = {
     "resnet50": 25_557_032,
     "vgg16": 138_357_544,
     "inception_v3": 23_834_568,
+    "mobilenet_v2": 3_504_872,
 }
 
-# state_dict entries: 53 convs + 53 BNs x 5 + fc x 2; 13 convs x 2 + 3 linears x 2; 94 convs + 94 BNs x 5 + fc x 2.
-STATE_DICT_SIZES = {"resnet50": 320, "vgg16": 32, "inception_v3": 566}
+# state_dict entries: 53 convs + 53 BNs x 5 + fc x 2; 13 convs x 2 + 3 linears x 2; 94 convs + 94 BNs x 5 + fc x 2;
+# MobileNetV2: (stem + 2 + 16 x 3 + last) = 52 convs + 52 BNs x 5 + classifier x 2.
+STATE_DICT_SIZES = {"resnet50": 320, "vgg16": 32, "inception_v3": 566, "mobilenet_v2": 314}
 
 # A few torchvision state_dict keys and their shapes.
 KEY_SHAPES = {
@@ -41,6 +43,15 @@ KEY_SHAPES = {
         "Mixed_7c.branch3x3dbl_3b.conv.weight": (384, 384, 3, 1),
         "Mixed_7c.branch_pool.bn.running_mean": (192,),
         "fc.weight": (1000, 2048),
+    },
+    "mobilenet_v2": {
+        "features.0.0.weight": (32, 3, 3, 3),
+        "features.1.conv.0.0.weight": (32, 1, 3, 3),
+        "features.1.conv.1.weight": (16, 32, 1, 1),
+        "features.2.conv.0.0.weight": (96, 16, 1, 1),
+        "features.17.conv.2.weight": (320, 960, 1, 1),
+        "features.18.1.running_var": (1280,),
+        "classifier.1.weight": (1000, 1280),
     },
 }
 
@@ -124,7 +135,7 @@ def test_tiny_cnn_covers_stride_padding_and_groups() -> None:
 
 
 def test_registry() -> None:
-    assert models.names() == ["resnet50", "vgg16", "inception_v3", "tiny_mlp", "tiny_cnn"]
+    assert models.names() == ["resnet50", "vgg16", "inception_v3", "mobilenet_v2", "tiny_mlp", "tiny_cnn"]
     assert tuple(models.example_input("inception_v3").shape) == (1, 3, 299, 299)
     with pytest.raises(KeyError, match="unknown model 'resnet18'"):
         models.get("resnet18")

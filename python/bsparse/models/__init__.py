@@ -1,4 +1,4 @@
-"""Model zoo: torchvision-faithful ResNet-50, VGG-16, Inception-V3 and tiny test models with seeded weights.
+"""Model zoo: torchvision-faithful ResNet-50, VGG-16, Inception-V3, MobileNetV2 and tiny test models with seeded weights.
 
 Every constructor takes ``seed: int = 0`` and returns the model in eval mode.
 BatchNorm layers get random affine parameters and running statistics
@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from .inception import Inception3, inception_v3
+from .mobilenet import MobileNetV2, mobilenet_v2
 from .resnet import ResNet, resnet50
 from .tiny import TINY_CNN_INPUT, TINY_MLP_INPUT, TinyCNN, TinyMLP, tiny_cnn, tiny_mlp
 from .vgg import VGG, vgg16
@@ -25,6 +26,7 @@ _CONSTRUCTORS: dict[str, Callable[..., nn.Module]] = {
     "resnet50": resnet50,
     "vgg16": vgg16,
     "inception_v3": inception_v3,
+    "mobilenet_v2": mobilenet_v2,
     "tiny_mlp": tiny_mlp,
     "tiny_cnn": tiny_cnn,
 }
@@ -34,6 +36,7 @@ INPUT_SHAPES: dict[str, tuple[int, ...]] = {
     "resnet50": (3, 224, 224),
     "vgg16": (3, 224, 224),
     "inception_v3": (3, 299, 299),
+    "mobilenet_v2": (3, 224, 224),
     "tiny_mlp": TINY_MLP_INPUT,
     "tiny_cnn": TINY_CNN_INPUT,
 }
@@ -69,6 +72,7 @@ def example_input(name: str, batch: int = 1, seed: int = 0) -> torch.Tensor:
 __all__ = [
     "INPUT_SHAPES",
     "Inception3",
+    "MobileNetV2",
     "ResNet",
     "TinyCNN",
     "TinyMLP",
@@ -76,6 +80,7 @@ __all__ = [
     "example_input",
     "get",
     "inception_v3",
+    "mobilenet_v2",
     "names",
     "resnet50",
     "tiny_cnn",

@@ -1,0 +1,33 @@
+"""Whole networks on the array: compiled dense, run exactly against PyTorch, with what stays on the host
+small and listed with its reasons (issue: whole networks on the array)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import bsparse  # noqa: E402
+from bsparse import models  # noqa: E402
+
+HOST_SHARE = 0.05
+"""The most of a network's cycles that ops left on the host may take."""
+
+
+@pytest.mark.parametrize("name, target", [("mobilenet_v2", "aie2-4x4")])
+def test_network_runs_exactly_with_little_left_on_the_host(name, target):
+    model, x = models.get(name), models.example_input(name)
+    program = bsparse.compile(model, x, target=target, sparsity=None)
+    (y,), report = program.run(x.numpy())
+    want = model(x).detach().numpy()
+    assert y.shape == want.shape
+    assert np.abs(y - want).max() <= 1e-4 * np.abs(want).max()
+    host = sum(layer.cycles for layer in report.host_ops)
+    assert host <= HOST_SHARE * report.total_cycles, report.host_summary()
+    assert all(layer.reason for layer in report.host_ops)
+    activations = {name: sum(isinstance(m, cls) for m in model.modules())
+                   for name, cls in (("relu6", torch.nn.ReLU6), ("relu", torch.nn.ReLU))}
+    packed = program.stages["packed"]
+    for name, count in activations.items():  # every activation module folded into its layer
+        assert packed.count(f'activation = "{name}"') == count
