@@ -84,6 +84,26 @@ def test_big_models_are_in_eval_mode_with_sane_outputs(big: tuple[str, torch.nn.
     assert 1e-3 < float(y.std()) < 1e3
 
 
+def test_bert_base_follows_hugging_face() -> None:
+    """BertModel(add_pooling_layer=False) of bert-base-uncased: 109,482,240 parameters less the pooler's
+    768 x 768 + 768; 5 embedding entries and 16 per layer."""
+    model = models.get("bert_base")
+    assert sum(p.numel() for p in model.parameters()) == 109_482_240 - (768 * 768 + 768)
+    state = model.state_dict()
+    assert len(state) == 5 + 12 * 16
+    for key, shape in {"embeddings.word_embeddings.weight": (30522, 768),
+                       "encoder.layer.0.attention.self.query.weight": (768, 768),
+                       "encoder.layer.5.intermediate.dense.weight": (3072, 768),
+                       "encoder.layer.11.output.LayerNorm.bias": (768,)}.items():
+        assert tuple(state[key].shape) == shape, key
+    tokens = models.example_input("bert_base", batch=2)
+    assert tokens.dtype == torch.int64 and tuple(tokens.shape) == (2, 128) and 0 <= int(tokens.min())
+    assert int(tokens.max()) < 30522
+    with torch.no_grad():
+        y = models.get("bert_base", layers=1)(tokens)
+    assert tuple(y.shape) == (2, 128, 768) and torch.isfinite(y).all()
+
+
 def test_inception_aux_logits_add_torchvision_aux_parameters() -> None:
     model = models.inception_v3(aux_logits=True)
     assert sum(p.numel() for p in model.parameters()) == 27_161_264
@@ -135,7 +155,7 @@ def test_tiny_cnn_covers_stride_padding_and_groups() -> None:
 
 
 def test_registry() -> None:
-    assert models.names() == ["resnet50", "vgg16", "inception_v3", "mobilenet_v2", "tiny_mlp", "tiny_cnn"]
+    assert models.names() == ["resnet50", "vgg16", "inception_v3", "mobilenet_v2", "bert_base", "tiny_mlp", "tiny_cnn"]
     assert tuple(models.example_input("inception_v3").shape) == (1, 3, 299, 299)
     with pytest.raises(KeyError, match="unknown model 'resnet18'"):
         models.get("resnet18")

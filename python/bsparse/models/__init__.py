@@ -1,4 +1,4 @@
-"""Model zoo: torchvision-faithful ResNet-50, VGG-16, Inception-V3, MobileNetV2 and tiny test models with seeded weights.
+"""Model zoo: torchvision-faithful ResNet-50, VGG-16, Inception-V3, MobileNetV2, Hugging Face-faithful BERT-base and tiny test models with seeded weights.
 
 Every constructor takes ``seed: int = 0`` and returns the model in eval mode.
 BatchNorm layers get random affine parameters and running statistics
@@ -16,6 +16,7 @@ from typing import Callable
 import torch
 from torch import nn
 
+from .bert import BertModel, bert_base
 from .inception import Inception3, inception_v3
 from .mobilenet import MobileNetV2, mobilenet_v2
 from .resnet import ResNet, resnet50
@@ -27,9 +28,13 @@ _CONSTRUCTORS: dict[str, Callable[..., nn.Module]] = {
     "vgg16": vgg16,
     "inception_v3": inception_v3,
     "mobilenet_v2": mobilenet_v2,
+    "bert_base": bert_base,
     "tiny_mlp": tiny_mlp,
     "tiny_cnn": tiny_cnn,
 }
+
+#: Vocabulary size of the models whose input is token ids.
+VOCABULARIES: dict[str, int] = {"bert_base": 30522}
 
 #: Per-sample input shape (without the batch dimension) of each model.
 INPUT_SHAPES: dict[str, tuple[int, ...]] = {
@@ -37,6 +42,7 @@ INPUT_SHAPES: dict[str, tuple[int, ...]] = {
     "vgg16": (3, 224, 224),
     "inception_v3": (3, 299, 299),
     "mobilenet_v2": (3, 224, 224),
+    "bert_base": (128,),
     "tiny_mlp": TINY_MLP_INPUT,
     "tiny_cnn": TINY_CNN_INPUT,
 }
@@ -63,13 +69,17 @@ def get(name: str, seed: int = 0, **kwargs: object) -> nn.Module:
 
 
 def example_input(name: str, batch: int = 1, seed: int = 0) -> torch.Tensor:
-    """A seeded N(0, 1) float32 input of the shape model ``name`` expects."""
+    """A seeded input of the shape model ``name`` expects: N(0, 1) float32, or uniform int64 token ids for a
+    model in `VOCABULARIES`."""
     _check(name)
     generator = torch.Generator().manual_seed(seed)
+    if name in VOCABULARIES:
+        return torch.randint(0, VOCABULARIES[name], (batch, *INPUT_SHAPES[name]), generator=generator)
     return torch.randn(batch, *INPUT_SHAPES[name], generator=generator)
 
 
 __all__ = [
+    "BertModel",
     "INPUT_SHAPES",
     "Inception3",
     "MobileNetV2",
@@ -77,6 +87,8 @@ __all__ = [
     "TinyCNN",
     "TinyMLP",
     "VGG",
+    "VOCABULARIES",
+    "bert_base",
     "example_input",
     "get",
     "inception_v3",
