@@ -90,3 +90,31 @@ def test_a_transcendental_epilogue_costs_its_rate_on_every_output():
     per_core = 256 * 256 / t.num_cores  # outputs of each core, balanced
     extra = cycles["gelu"] - cycles["relu"]  # an erf and a few vector ops more per output
     assert per_core * t.erf_cycles_per_element <= extra <= per_core * (t.erf_cycles_per_element + 1)
+
+
+class _LinearThen(nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fc, self.fn = nn.Linear(16, 1024), fn
+
+    def forward(self, x):
+        return self.fn(self.fc(x))
+
+
+def test_a_host_op_costs_its_transcendental_ops_at_the_target_rates():
+    """An elementwise op left on the host is vector work spread over the array: one vector op per payload
+    op, but exp at the target's measured rate (and a division by a constant is a multiply)."""
+    torch.manual_seed(3)
+    target = "aie2-2x2"  # four cores, DDR not overlapped: the compute shows in the cycles
+    x = torch.randn(256, 16)
+    cycles = {}
+    for name, fn in (("exp", torch.exp), ("abs", torch.abs), ("div", lambda y: y / 3.0)):
+        model = _LinearThen(fn).eval()
+        report = bsparse.compile(model, x, target=target, sparsity=None).run(x.numpy())[1]
+        (host,) = report.host_ops
+        cycles[name] = host.cycles
+    t = targets.get(target)
+    vector = 1 / t.vector_bytes_per_cycle  # i8 results
+    assert cycles["exp"] - cycles["abs"] == pytest.approx(256 * 1024 * (t.exp_cycles_per_element - vector) / t.num_cores,
+                                                          abs=1)
+    assert cycles["div"] == cycles["abs"]  # y / 3 is y * (1/3): one vector op

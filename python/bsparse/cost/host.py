@@ -25,6 +25,7 @@ What is costed, by level of the program:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -304,28 +305,60 @@ _COPIES = ("linalg.transpose", "linalg.copy", "linalg.broadcast", "tensor.pad", 
            "tensor.insert_slice", "tensor.extract_slice")
 
 
-def _payload_ops(op) -> int:
-    return max(1, len(list(op.regions[0].blocks[0].operations)) - 1) if len(op.regions) else 1
+_RATES = {"math.exp": "exp_cycles_per_element", "math.tanh": "tanh_cycles_per_element",
+          "math.erf": "erf_cycles_per_element", "math.rsqrt": "rsqrt_cycles_per_element",
+          "math.sqrt": "sqrt_cycles_per_element", "arith.divf": "reciprocal_cycles_per_element"}
+"""Payload ops a core evaluates at a measured rate of its own (a target field) rather than as one vector op."""
+
+
+def _varies(value: ir.Value, op) -> bool:
+    """Whether a payload value changes with every element: not a constant or a broadcast input's element."""
+    block = op.regions[0].blocks[0]
+    arguments = list(block.arguments)
+    if value in arguments:  # an input's element: varies unless its map leaves out some loop dims
+        maps = [ir.AffineMapAttr(m).value for m in ir.ArrayAttr(op.attributes["indexing_maps"])]
+        amap = maps[arguments.index(value)]
+        return len(set(re.findall(r"d\d+", str(amap).split("->")[1]))) == amap.n_dims
+    producer = value.owner
+    return isinstance(producer, ir.OpView) and producer.operation.parent == op.operation \
+        and producer.operation.name != "arith.constant"
+
+
+def _payload_work(op, target: targets.Target) -> tuple[int, float]:
+    """A structured op's payload per element: (vector ops, cycles at measured rates). One vector op per
+    payload op, but exp, tanh, erf, sqrt, rsqrt and a division by a varying value at the target's
+    measured rates (a division by a constant or a broadcast value is a multiply by its inverse)."""
+    body = list(op.regions[0].blocks[0].operations)[:-1] if len(op.regions) else []
+    vector_ops, rated = 0, 0.0
+    for inner in body:
+        rate = _RATES.get(inner.name)
+        if rate is not None and (inner.name != "arith.divf" or _varies(inner.operands[1], op)):
+            rated += getattr(target, rate)
+        else:
+            vector_ops += 1
+    return (max(vector_ops, 1) if not rated else vector_ops), rated
 
 
 @cost("linalg.generic", "linalg.map", "linalg.reduce", "linalg.softmax", *_POOLS, *_COPIES)
 def _vector_layer(op, model: CostModel) -> LayerReport | None:
-    """Vector work left on the host: elementwise, reductions, pooling, softmax and copies."""
+    """Vector work left on the host, spread over the array's cores: elementwise, reductions, pooling,
+    softmax and copies (`_payload_work` per element)."""
     if not model.lowered:
         return None
     target, dtype = model.costed
     width = COSTED_DTYPES[dtype]
     out = sum(_elements(r) for r in op.results)
     reads = max((_elements(v) for v in _read_values(op)), default=0)
+    rated = 0.0
     if op.name in _COPIES:
         kind, work = "copy", out
     elif op.name in _POOLS:
         kind, work = "pool", out * _elements(op.operands[1])
-    elif op.name == "linalg.softmax":
-        kind, work = "softmax", 4 * out  # max, subtract-exp, sum, divide
-    elif reads > out:
-        kind, work = "reduce", reads * _payload_ops(op)
+    elif op.name == "linalg.softmax":  # max, subtract, sum, multiply by the row's inverse; exp at its rate
+        kind, work, rated = "softmax", 4 * out, out * target.exp_cycles_per_element
     else:
-        kind, work = "elementwise", out * _payload_ops(op)
-    compute = work * width / (target.num_cores * target.vector_bytes_per_cycle)
+        kind, elements = ("reduce", reads) if reads > out else ("elementwise", out)
+        vector_ops, per_element = _payload_work(op, target)
+        work, rated = elements * vector_ops, elements * per_element
+    compute = work * width / (target.num_cores * target.vector_bytes_per_cycle) + rated / target.num_cores
     return _host_layer(op, model, kind, compute)

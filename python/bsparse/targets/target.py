@@ -203,6 +203,14 @@ class Target:
     """Cycles of one core per element of a vector sigmoid (bf16), e.g. in a fused SiLU epilogue."""
     erf_cycles_per_element: float = _param(float)
     """Cycles of one core per element of a vector erf (bf16), in a fused exact-GELU epilogue."""
+    exp_cycles_per_element: float = _param(float)
+    """Cycles of one core per element of a vector exp (bf16), e.g. in a softmax."""
+    reciprocal_cycles_per_element: float = _param(float)
+    """Cycles of one core per element of a vector reciprocal (bf16): a division by a varying value."""
+    rsqrt_cycles_per_element: float = _param(float)
+    """Cycles of one core per element of a vector reciprocal square root (bf16), e.g. in a LayerNorm."""
+    sqrt_cycles_per_element: float = _param(float)
+    """Cycles of one core per element of a vector square root (bf16)."""
     structured_sparsity_n: int = _param(int, Check.NON_NEGATIVE)
     """N of the N:M structured sparsity the core's matmul reads compressed (0: none)."""
     structured_sparsity_m: int = _param(int, Check.NON_NEGATIVE)
