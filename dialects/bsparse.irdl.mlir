@@ -42,11 +42,12 @@ module {
       %2 = irdl.base @bsparse::@sparse 
       %3 = irdl.any_of(%1, %2) 
       %4 = irdl.base "!builtin.tensor" 
-      irdl.operands(input: %0, weight: %3, bias: optional %4)
-      %5 = irdl.base "#builtin.string" 
-      irdl.attributes {"activation" = %5}
-      %6 = irdl.base "!builtin.tensor" 
-      irdl.results(result: %6)
+      %5 = irdl.base "!builtin.tensor" 
+      irdl.operands(input: %0, weight: %3, bias: optional %4, residual: optional %5)
+      %6 = irdl.base "#builtin.string" 
+      irdl.attributes {"activation" = %6}
+      %7 = irdl.base "!builtin.tensor" 
+      irdl.results(result: %7)
     }
     irdl.operation @conv2d {
       %0 = irdl.base "!builtin.tensor" 
@@ -54,16 +55,17 @@ module {
       %2 = irdl.base @bsparse::@sparse 
       %3 = irdl.any_of(%1, %2) 
       %4 = irdl.base "!builtin.tensor" 
-      irdl.operands(input: %0, weight: %3, bias: optional %4)
-      %5 = irdl.any
+      %5 = irdl.base "!builtin.tensor" 
+      irdl.operands(input: %0, weight: %3, bias: optional %4, residual: optional %5)
       %6 = irdl.any
       %7 = irdl.any
-      %8 = irdl.base "#builtin.integer" 
-      %9 = irdl.base "#builtin.string" 
+      %8 = irdl.any
+      %9 = irdl.base "#builtin.integer" 
       %10 = irdl.base "#builtin.string" 
-      irdl.attributes {"strides" = %5, "padding" = %6, "dilations" = %7, "groups" = %8, "layout" = %9, "activation" = %10}
-      %11 = irdl.base "!builtin.tensor" 
-      irdl.results(result: %11)
+      %11 = irdl.base "#builtin.string" 
+      irdl.attributes {"strides" = %6, "padding" = %7, "dilations" = %8, "groups" = %9, "layout" = %10, "activation" = %11}
+      %12 = irdl.base "!builtin.tensor" 
+      irdl.results(result: %12)
     }
   }
 }

@@ -102,12 +102,16 @@ def apply(name: str, y: np.ndarray) -> np.ndarray:
     return ACTIVATIONS[name].fn(y)
 
 
-def epilogue(y: np.ndarray, bias: np.ndarray | None, name: str, channel_axis: int) -> np.ndarray:
-    """A kernel's epilogue on its fresh accumulator `y`: ``act(y + bias)``, `bias` along `channel_axis`."""
+def epilogue(y: np.ndarray, bias: np.ndarray | None, name: str, channel_axis: int,
+             residual: np.ndarray | None = None) -> np.ndarray:
+    """A kernel's epilogue on its fresh accumulator `y`: ``act(y + bias + residual)``, `bias` along
+    `channel_axis`, `residual` (a skip connection) of `y`'s shape."""
     if bias is not None:
         shape = [1] * y.ndim
         shape[channel_axis] = -1
         y += bias.astype(y.dtype, copy=False).reshape(shape)
+    if residual is not None:
+        y += residual.astype(y.dtype, copy=False)
     if name == "relu":  # in place: the common case
         return np.maximum(y, 0, out=y)
     return apply(name, y)

@@ -9,7 +9,7 @@
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3x16xf32>)
 // CHECK-NOT: linalg.broadcast
 // CHECK: %[[W:.*]] = "bsparse.packed_weight"() {col_idx = dense<0> : tensor<1xi64>, row_ptr = dense<[0, 1]> : tensor<2xi64>, values = dense<{{.*}}> : tensor<1x8x8xf32>} : () -> !bsparse.bsr<array<i64: 8, 16>, array<i64: 8, 8>, f32>
-// CHECK-NEXT: %[[Y:.*]] = "bsparse.matmul"(%[[X]], %[[W]]) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x3x16xf32>, !bsparse.bsr<array<i64: 8, 16>, array<i64: 8, 8>, f32>) -> tensor<2x3x8xf32>
+// CHECK-NEXT: %[[Y:.*]] = "bsparse.matmul"(%[[X]], %[[W]]) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x3x16xf32>, !bsparse.bsr<array<i64: 8, 16>, array<i64: 8, 8>, f32>) -> tensor<2x3x8xf32>
 // CHECK-NEXT: return %[[Y]]
 // CHECK-NOT: linalg.batch_matmul
 func.func @broadcast_weight(%x: tensor<2x3x16xf32>) -> tensor<2x3x8xf32> {
@@ -170,7 +170,7 @@ func.func @rank2_b_weight(%x: tensor<3x4x6xf32>) -> tensor<3x4x5xf32> {
 // CHECK-LABEL: func.func @broadcast_bias
 // CHECK-DAG: %[[B:.*]] = arith.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00]> : tensor<3xf32>
 // CHECK-DAG: %[[W:.*]] = "bsparse.packed_weight"()
-// CHECK: "bsparse.matmul"(%{{.*}}, %[[W]], %[[B]]) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 1>} : (tensor<2x4x2xf32>, !bsparse.bsr<array<i64: 3, 2>, array<i64: 8, 8>, f32>, tensor<3xf32>) -> tensor<2x4x3xf32>
+// CHECK: "bsparse.matmul"(%{{.*}}, %[[W]], %[[B]]) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 1, 0>} : (tensor<2x4x2xf32>, !bsparse.bsr<array<i64: 3, 2>, array<i64: 8, 8>, f32>, tensor<3xf32>) -> tensor<2x4x3xf32>
 // CHECK-NOT: arith.addf
 // CHECK-NOT: linalg.batch_matmul
 func.func @broadcast_bias(%x: tensor<2x4x2xf32>) -> tensor<2x4x3xf32> {

@@ -10,13 +10,13 @@
 // CHECK-LABEL: func.func @matmul_known_zero_blocks
 // CHECK-SAME: (%[[X:.*]]: tensor<2x16xf32>)
 // CHECK: %[[W:.*]] = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 1]> : tensor<3xi64>, row_ptr = dense<[0, 2, 3]> : tensor<3xi64>, values = dense<{{.*}}> : tensor<3x8x8xf32>} : () -> !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>
-// CHECK-NEXT: %[[Y:.*]] = "bsparse.matmul"(%[[X]], %[[W]]) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x16xf32>, !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>) -> tensor<2x16xf32>
+// CHECK-NEXT: %[[Y:.*]] = "bsparse.matmul"(%[[X]], %[[W]]) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x16xf32>, !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>) -> tensor<2x16xf32>
 // CHECK-NEXT: return %[[Y]]
 // CHECK-NOT: linalg.matmul
 // B4-LABEL: func.func @matmul_known_zero_blocks
 // B4-SAME: (%[[X:.*]]: tensor<2x16xf32>)
 // B4-NEXT: %[[W:.*]] = "bsparse.packed_weight"() {col_idx = dense<[0, 3, 2]> : tensor<3xi64>, row_ptr = dense<[0, 2, 2, 3, 3]> : tensor<5xi64>, values = dense<{{.*}}> : tensor<3x4x4xf32>} : () -> !bsparse.bsr<array<i64: 16, 16>, array<i64: 4, 4>, f32>
-// B4-NEXT: %[[Y:.*]] = "bsparse.matmul"(%[[X]], %[[W]]) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>}
+// B4-NEXT: %[[Y:.*]] = "bsparse.matmul"(%[[X]], %[[W]]) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>}
 // B4-NEXT: return %[[Y]]
 func.func @matmul_known_zero_blocks(%x: tensor<2x16xf32>) -> tensor<2x16xf32> {
   %w = arith.constant dense<[
@@ -69,7 +69,7 @@ func.func @matmul_block_values(%x: tensor<2x16xf32>) -> tensor<2x4xf32> {
 // CHECK-SAME: (%[[X:.*]]: tensor<3x8xf32>)
 // CHECK-NOT: linalg.transpose
 // CHECK: %[[W:.*]] = "bsparse.packed_weight"() {col_idx = dense<0> : tensor<1xi64>, row_ptr = dense<[0, 0, 1]> : tensor<3xi64>, values = dense<{{.*}}> : tensor<1x8x8xf32>} : () -> !bsparse.bsr<array<i64: 16, 8>, array<i64: 8, 8>, f32>
-// CHECK-NEXT: "bsparse.matmul"(%[[X]], %[[W]]) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<3x8xf32>, !bsparse.bsr<array<i64: 16, 8>, array<i64: 8, 8>, f32>) -> tensor<3x16xf32>
+// CHECK-NEXT: "bsparse.matmul"(%[[X]], %[[W]]) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<3x8xf32>, !bsparse.bsr<array<i64: 16, 8>, array<i64: 8, 8>, f32>) -> tensor<3x16xf32>
 // CHECK-NOT: linalg.transpose
 // B4-LABEL: func.func @linear_transposed_weight
 // B4-NOT: linalg.transpose
@@ -141,7 +141,7 @@ func.func @matmul_constant_init(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
 // CHECK-LABEL: func.func @matmul_broadcast_bias
 // CHECK-DAG: %[[B:.*]] = arith.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00]> : tensor<4xf32>
 // CHECK-DAG: %[[W:.*]] = "bsparse.packed_weight"()
-// CHECK: "bsparse.matmul"(%{{.*}}, %[[W]], %[[B]]) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 1>} : (tensor<2x8xf32>, !bsparse.bsr<array<i64: 4, 8>, array<i64: 8, 8>, f32>, tensor<4xf32>) -> tensor<2x4xf32>
+// CHECK: "bsparse.matmul"(%{{.*}}, %[[W]], %[[B]]) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 1, 0>} : (tensor<2x8xf32>, !bsparse.bsr<array<i64: 4, 8>, array<i64: 8, 8>, f32>, tensor<4xf32>) -> tensor<2x4xf32>
 // CHECK-NOT: arith.addf
 func.func @matmul_broadcast_bias(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
   %w = arith.constant dense<0.5> : tensor<8x4xf32>
@@ -200,7 +200,7 @@ func.func @matmul_splat_weight(%x: tensor<2x16xf32>) -> tensor<2x8xf32> {
 // 4x4: 5 block rows (row_ptr has 6 entries) x 3 block columns.
 // CHECK-LABEL: func.func @matmul_edge_blocks
 // CHECK: "bsparse.packed_weight"() {col_idx = dense<[0, 1, 0, 1, 0, 1]> : tensor<6xi64>, row_ptr = dense<[0, 2, 4, 6]> : tensor<4xi64>, values = dense<{{.*}}> : tensor<6x8x8xf32>} : () -> !bsparse.bsr<array<i64: 20, 10>, array<i64: 8, 8>, f32>
-// CHECK-NEXT: "bsparse.matmul"({{.*}}) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x10xf32>, !bsparse.bsr<array<i64: 20, 10>, array<i64: 8, 8>, f32>) -> tensor<2x20xf32>
+// CHECK-NEXT: "bsparse.matmul"({{.*}}) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x10xf32>, !bsparse.bsr<array<i64: 20, 10>, array<i64: 8, 8>, f32>) -> tensor<2x20xf32>
 // B4-LABEL: func.func @matmul_edge_blocks
 // B4: "bsparse.packed_weight"() {col_idx = dense<[0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2]> : tensor<15xi64>, row_ptr = dense<[0, 3, 6, 9, 12, 15]> : tensor<6xi64>, values = dense<{{.*}}> : tensor<15x4x4xf32>} : () -> !bsparse.bsr<array<i64: 20, 10>, array<i64: 4, 4>, f32>
 func.func @matmul_edge_blocks(%x: tensor<2x10xf32>) -> tensor<2x20xf32> {

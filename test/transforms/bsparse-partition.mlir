@@ -12,13 +12,13 @@
 // A dense [32, 16] weight: 4 block rows of 2 stored blocks; M = 2 x 4 = 8 rows.
 // The stale partition already on the op is replaced.
 // CHECK-LABEL: func.func @matmul_dense
-// CHECK: "bsparse.matmul"(%{{.*}}, %{{.*}}) {activation = "none", bsparse.partition = {core_blocks = array<i64: 4, 4>, imbalance = 1.000000e+00 : f64, row_splits = array<i64: 0, 2, 4>, spatial_dim = "rows", spatial_splits = array<i64: 0, 4, 8>, target = "aie2-2x2"}, operandSegmentSizes = array<i32: 1, 1, 0>}
+// CHECK: "bsparse.matmul"(%{{.*}}, %{{.*}}) {activation = "none", bsparse.partition = {core_blocks = array<i64: 4, 4>, imbalance = 1.000000e+00 : f64, row_splits = array<i64: 0, 2, 4>, spatial_dim = "rows", spatial_splits = array<i64: 0, 4, 8>, target = "aie2-2x2"}, operandSegmentSizes = array<i32: 1, 1, 0, 0>}
 // CHECK-NOT: stale
 // X4-LABEL: func.func @matmul_dense
 // X4: bsparse.partition = {core_blocks = array<i64: 2, 2, 2, 2>, imbalance = 1.000000e+00 : f64, row_splits = array<i64: 0, 1, 2, 3, 4>, spatial_dim = "rows", spatial_splits = array<i64: 0, 2, 4, 6, 8>, target = "aie2-4x4"}
 func.func @matmul_dense(%x: tensor<2x4x16xf32>) -> tensor<2x4x32xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 0, 1, 0, 1, 0, 1]> : tensor<8xi64>, row_ptr = dense<[0, 2, 4, 6, 8]> : tensor<5xi64>, values = dense<1.0> : tensor<8x8x8xf32>} : () -> !bsparse.bsr<array<i64: 32, 16>, array<i64: 8, 8>, f32>
-  %y = "bsparse.matmul"(%x, %w) {activation = "none", bsparse.partition = {target = "stale"}, operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x4x16xf32>, !bsparse.bsr<array<i64: 32, 16>, array<i64: 8, 8>, f32>) -> tensor<2x4x32xf32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "none", bsparse.partition = {target = "stale"}, operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x4x16xf32>, !bsparse.bsr<array<i64: 32, 16>, array<i64: 8, 8>, f32>) -> tensor<2x4x32xf32>
   return %y : tensor<2x4x32xf32>
 }
 
@@ -36,7 +36,7 @@ func.func @matmul_dense(%x: tensor<2x4x16xf32>) -> tensor<2x4x32xf32> {
 // X4: bsparse.partition = {core_blocks = array<i64: 4, 1, 1, 1>, imbalance = 2.2857142857142856 : f64, row_splits = array<i64: 0, 1, 2, 3, 4>, spatial_dim = "rows", spatial_splits = array<i64: 0, 1, 2, 3, 4>, target = "aie2-4x4"}
 func.func @matmul_one_heavy_row(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 2, 3, 0, 1, 2]> : tensor<7xi64>, row_ptr = dense<[0, 4, 5, 6, 7]> : tensor<5xi64>, values = dense<1.0> : tensor<7x8x8xf32>} : () -> !bsparse.bsr<array<i64: 32, 32>, array<i64: 8, 8>, f32>
-  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<4x32xf32>, !bsparse.bsr<array<i64: 32, 32>, array<i64: 8, 8>, f32>) -> tensor<4x32xf32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<4x32xf32>, !bsparse.bsr<array<i64: 32, 32>, array<i64: 8, 8>, f32>) -> tensor<4x32xf32>
   return %y : tensor<4x32xf32>
 }
 
@@ -52,7 +52,7 @@ func.func @matmul_one_heavy_row(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {
 // X4: bsparse.partition = {core_blocks = array<i64: 4, 4, 4, 1, 1, 1, 1, 0>, imbalance = 2.000000e+00 : f64, row_splits = array<i64: 0, 1, 2, 3, 4, 5, 6, 7, 8>, spatial_dim = "rows", spatial_splits = array<i64: 0, 1, 2>, target = "aie2-4x4"}
 func.func @matmul_uneven_ranges(%x: tensor<2x32xf32>) -> tensor<2x64xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 0, 0, 0]> : tensor<16xi64>, row_ptr = dense<[0, 4, 8, 12, 13, 14, 15, 16, 16]> : tensor<9xi64>, values = dense<1.0> : tensor<16x8x8xf32>} : () -> !bsparse.bsr<array<i64: 64, 32>, array<i64: 8, 8>, f32>
-  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x32xf32>, !bsparse.bsr<array<i64: 64, 32>, array<i64: 8, 8>, f32>) -> tensor<2x64xf32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x32xf32>, !bsparse.bsr<array<i64: 64, 32>, array<i64: 8, 8>, f32>) -> tensor<2x64xf32>
   return %y : tensor<2x64xf32>
 }
 
@@ -66,7 +66,7 @@ func.func @matmul_uneven_ranges(%x: tensor<2x32xf32>) -> tensor<2x64xf32> {
 // X4: bsparse.partition = {core_blocks = array<i64: 2, 2>, imbalance = 1.000000e+00 : f64, row_splits = array<i64: 0, 1, 2>, spatial_dim = "width", spatial_splits = array<i64: 0, 14, 28, 42, 56>, target = "aie2-4x4"}
 func.func @conv_nchw_width(%x: tensor<1x16x56x56xf32>) -> tensor<1x16x56x56xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 0, 1]> : tensor<4xi64>, row_ptr = dense<[0, 2, 4]> : tensor<3xi64>, values = dense<1.0> : tensor<4x8x8x3x3xf32>} : () -> !bsparse.bsr<array<i64: 16, 16, 3, 3>, array<i64: 8, 8>, f32>
-  %y = "bsparse.conv2d"(%x, %w) {activation = "none", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 0>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x56x56xf32>, !bsparse.bsr<array<i64: 16, 16, 3, 3>, array<i64: 8, 8>, f32>) -> tensor<1x16x56x56xf32>
+  %y = "bsparse.conv2d"(%x, %w) {activation = "none", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 0, 0>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x56x56xf32>, !bsparse.bsr<array<i64: 16, 16, 3, 3>, array<i64: 8, 8>, f32>) -> tensor<1x16x56x56xf32>
   return %y : tensor<1x16x56x56xf32>
 }
 
@@ -79,7 +79,7 @@ func.func @conv_nchw_width(%x: tensor<1x16x56x56xf32>) -> tensor<1x16x56x56xf32>
 // X4: bsparse.partition = {core_blocks = array<i64: 2>, imbalance = 1.1428571428571428 : f64, row_splits = array<i64: 0, 1>, spatial_dim = "height", spatial_splits = array<i64: 0, 2, 4, 6, 7>, target = "aie2-4x4"}
 func.func @conv_nhwc_tall(%x: tensor<1x7x1x16xf32>) -> tensor<1x7x1x8xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1]> : tensor<2xi64>, row_ptr = dense<[0, 2]> : tensor<2xi64>, values = dense<1.0> : tensor<2x8x8x1x1xf32>} : () -> !bsparse.bsr<array<i64: 8, 16, 1, 1>, array<i64: 8, 8>, f32>
-  %y = "bsparse.conv2d"(%x, %w) {activation = "none", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nhwc", operandSegmentSizes = array<i32: 1, 1, 0>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x7x1x16xf32>, !bsparse.bsr<array<i64: 8, 16, 1, 1>, array<i64: 8, 8>, f32>) -> tensor<1x7x1x8xf32>
+  %y = "bsparse.conv2d"(%x, %w) {activation = "none", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nhwc", operandSegmentSizes = array<i32: 1, 1, 0, 0>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x7x1x16xf32>, !bsparse.bsr<array<i64: 8, 16, 1, 1>, array<i64: 8, 8>, f32>) -> tensor<1x7x1x8xf32>
   return %y : tensor<1x7x1x8xf32>
 }
 
@@ -93,7 +93,7 @@ func.func @conv_nhwc_tall(%x: tensor<1x7x1x16xf32>) -> tensor<1x7x1x8xf32> {
 // X4: bsparse.partition = {core_blocks = array<i64: 1, 1>, imbalance = 1.3333333333333333 : f64, row_splits = array<i64: 0, 1, 2>, spatial_dim = "width", spatial_splits = array<i64: 0, 2, 4, 5, 6>, target = "aie2-4x4"}
 func.func @conv_depthwise(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x6x6xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 0]> : tensor<2xi64>, row_ptr = dense<[0, 1, 2]> : tensor<3xi64>, values = dense<1.0> : tensor<2x8x1x3x3xf32>} : () -> !bsparse.bsr<array<i64: 16, 1, 3, 3>, array<i64: 8, 1>, f32>
-  %y = "bsparse.conv2d"(%x, %w) {activation = "none", dilations = array<i64: 1, 1>, groups = 16 : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 0>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x16x8x8xf32>, !bsparse.bsr<array<i64: 16, 1, 3, 3>, array<i64: 8, 1>, f32>) -> tensor<1x16x6x6xf32>
+  %y = "bsparse.conv2d"(%x, %w) {activation = "none", dilations = array<i64: 1, 1>, groups = 16 : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 0, 0>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x16x8x8xf32>, !bsparse.bsr<array<i64: 16, 1, 3, 3>, array<i64: 8, 1>, f32>) -> tensor<1x16x6x6xf32>
   return %y : tensor<1x16x6x6xf32>
 }
 
@@ -107,7 +107,7 @@ func.func @conv_depthwise(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x6x6xf32> {
 // X4-NOT: bsparse.partition
 // X4: return
 func.func @weight_not_packed(%x: tensor<2x16xf32>, %w: !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>) -> tensor<2x16xf32> {
-  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x16xf32>, !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>) -> tensor<2x16xf32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x16xf32>, !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>) -> tensor<2x16xf32>
   return %y : tensor<2x16xf32>
 }
 
@@ -144,6 +144,6 @@ func.func @linalg_pack_then_partition(%x: tensor<4x16xf32>) -> tensor<4x16xf32> 
 // RANGES: bsparse.partition = {core_blocks = array<i64: 4, 2>, imbalance = 1.3333333333333333 : f64, row_splits = array<i64: 0, 4, 6>, spatial_dim = "rows", spatial_splits = array<i64: 0, 1, 2>, target = "aie2-2x2"}
 func.func @matmul_interleaved(%x: tensor<2x16xf32>) -> tensor<2x48xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 0, 1, 0, 1]> : tensor<6xi64>, row_ptr = dense<[0, 2, 4, 4, 4, 5, 6]> : tensor<7xi64>, values = dense<1.0> : tensor<6x8x8xf32>} : () -> !bsparse.bsr<array<i64: 48, 16>, array<i64: 8, 8>, f32>
-  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x16xf32>, !bsparse.bsr<array<i64: 48, 16>, array<i64: 8, 8>, f32>) -> tensor<2x48xf32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x16xf32>, !bsparse.bsr<array<i64: 48, 16>, array<i64: 8, 8>, f32>) -> tensor<2x48xf32>
   return %y : tensor<2x48xf32>
 }

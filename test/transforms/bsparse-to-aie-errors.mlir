@@ -19,7 +19,7 @@
 // PLAN: error: bsparse-to-aie: one stored block (36864 bytes) does not fit the 16384-byte L1 weight buffer
 func.func @block_larger_than_l1_weights(%x: tensor<1x64x4x4xf32>) -> tensor<1x64x4x4xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0]> : tensor<1xi64>, row_ptr = dense<[0, 1]> : tensor<2xi64>, values = dense<1.0> : tensor<1x64x64x3x3xf32>} : () -> !bsparse.bsr<array<i64: 64, 64, 3, 3>, array<i64: 64, 64>, f32>
-  %y = "bsparse.conv2d"(%x, %w) {activation = "none", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 0>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x64x4x4xf32>, !bsparse.bsr<array<i64: 64, 64, 3, 3>, array<i64: 64, 64>, f32>) -> tensor<1x64x4x4xf32>
+  %y = "bsparse.conv2d"(%x, %w) {activation = "none", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 0, 0>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x64x4x4xf32>, !bsparse.bsr<array<i64: 64, 64, 3, 3>, array<i64: 64, 64>, f32>) -> tensor<1x64x4x4xf32>
   return %y : tensor<1x64x4x4xf32>
 }
 
@@ -29,6 +29,6 @@ func.func @block_larger_than_l1_weights(%x: tensor<1x64x4x4xf32>) -> tensor<1x64
 // PLAN: error: bsparse-to-aie: one block row of output channels does not fit L1 (8192-byte output buffer, 1024-byte budget for block row pointers and bias)
 func.func @channels_larger_than_l1_output(%x: tensor<1x8xf32>) -> tensor<1x20000xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 0]> : tensor<2xi64>, row_ptr = dense<[0, 1, 2]> : tensor<3xi64>, values = dense<1.0> : tensor<2x10000x1xf32>} : () -> !bsparse.bsr<array<i64: 20000, 8>, array<i64: 10000, 1>, f32>
-  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x8xf32>, !bsparse.bsr<array<i64: 20000, 8>, array<i64: 10000, 1>, f32>) -> tensor<1x20000xf32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x8xf32>, !bsparse.bsr<array<i64: 20000, 8>, array<i64: 10000, 1>, f32>) -> tensor<1x20000xf32>
   return %y : tensor<1x20000xf32>
 }

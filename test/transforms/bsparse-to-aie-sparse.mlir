@@ -29,7 +29,7 @@
 // CHECK: "aie.matmul_sparse"({{.*}}channels = array<i64: 8, 16>{{.*}}pattern = "nm:2:4"
 func.func @matmul_nm(%x: tensor<4x8xf32>) -> tensor<4x16xf32> {
   %w = "bsparse.packed_sparse"() {index = {mask = dense<51> : tensor<16xi8>}, values = dense<1.0> : tensor<64xf32>} : () -> !bsparse.sparse<array<i64: 16, 8>, "nm:2:4", f32>
-  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<4x8xf32>, !bsparse.sparse<array<i64: 16, 8>, "nm:2:4", f32>) -> tensor<4x16xf32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<4x8xf32>, !bsparse.sparse<array<i64: 16, 8>, "nm:2:4", f32>) -> tensor<4x16xf32>
   return %y : tensor<4x16xf32>
 }
 
@@ -43,6 +43,6 @@ func.func @matmul_nm(%x: tensor<4x8xf32>) -> tensor<4x16xf32> {
 func.func @conv_csr(%x: tensor<1x9x4x4xf32>) -> tensor<1x9x4x4xf32> {
   %w = "bsparse.packed_sparse"() {index = {col_idx = dense<[0, 1, 2, 3, 4, 5, 6, 7, 8]> : tensor<9xi8>, row_ptr = dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]> : tensor<10xi8>}, values = dense<2.0> : tensor<9xf32>} : () -> !bsparse.sparse<array<i64: 9, 9, 1, 1>, "unstructured", f32>
   %b = arith.constant dense<0.5> : tensor<9xf32>
-  %y = "bsparse.conv2d"(%x, %w, %b) {activation = "relu", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 1>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x9x4x4xf32>, !bsparse.sparse<array<i64: 9, 9, 1, 1>, "unstructured", f32>, tensor<9xf32>) -> tensor<1x9x4x4xf32>
+  %y = "bsparse.conv2d"(%x, %w, %b) {activation = "relu", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 1, 0>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x9x4x4xf32>, !bsparse.sparse<array<i64: 9, 9, 1, 1>, "unstructured", f32>, tensor<9xf32>) -> tensor<1x9x4x4xf32>
   return %y : tensor<1x9x4x4xf32>
 }

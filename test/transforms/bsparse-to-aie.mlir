@@ -142,7 +142,7 @@
 // BF16: }) {dtype = "bf16", target = "aie2-4x4"} : () -> ()
 func.func @matmul_rank3(%x: tensor<2x4x16xf32>) -> tensor<2x4x32xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 0, 1, 0, 1, 0, 1]> : tensor<8xi64>, row_ptr = dense<[0, 2, 4, 6, 8]> : tensor<5xi64>, values = dense<1.0> : tensor<8x8x8xf32>} : () -> !bsparse.bsr<array<i64: 32, 16>, array<i64: 8, 8>, f32>
-  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x4x16xf32>, !bsparse.bsr<array<i64: 32, 16>, array<i64: 8, 8>, f32>) -> tensor<2x4x32xf32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x4x16xf32>, !bsparse.bsr<array<i64: 32, 16>, array<i64: 8, 8>, f32>) -> tensor<2x4x32xf32>
   return %y : tensor<2x4x32xf32>
 }
 
@@ -202,7 +202,7 @@ func.func @matmul_rank3(%x: tensor<2x4x16xf32>) -> tensor<2x4x32xf32> {
 func.func @conv_nchw_bias_relu(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 1]> : tensor<3xi64>, row_ptr = dense<[0, 2, 3]> : tensor<3xi64>, values = dense<1.0> : tensor<3x8x8x3x3xf32>} : () -> !bsparse.bsr<array<i64: 16, 16, 3, 3>, array<i64: 8, 8>, f32>
   %b = arith.constant dense<0.5> : tensor<16xf32>
-  %y = "bsparse.conv2d"(%x, %w, %b) {activation = "relu", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 1>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x6x6xf32>, !bsparse.bsr<array<i64: 16, 16, 3, 3>, array<i64: 8, 8>, f32>, tensor<16xf32>) -> tensor<1x16x6x6xf32>
+  %y = "bsparse.conv2d"(%x, %w, %b) {activation = "relu", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 1, 0>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x6x6xf32>, !bsparse.bsr<array<i64: 16, 16, 3, 3>, array<i64: 8, 8>, f32>, tensor<16xf32>) -> tensor<1x16x6x6xf32>
   return %y : tensor<1x16x6x6xf32>
 }
 
@@ -232,7 +232,7 @@ func.func @conv_nchw_bias_relu(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32>
 // CHECK-NEXT: }) {dtype = "i8", target = "aie2-2x2"}
 func.func @conv_nhwc_tall(%x: tensor<1x7x1x16xf32>) -> tensor<1x7x1x8xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1]> : tensor<2xi64>, row_ptr = dense<[0, 2]> : tensor<2xi64>, values = dense<1.0> : tensor<2x8x8x1x1xf32>} : () -> !bsparse.bsr<array<i64: 8, 16, 1, 1>, array<i64: 8, 8>, f32>
-  %y = "bsparse.conv2d"(%x, %w) {activation = "none", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nhwc", operandSegmentSizes = array<i32: 1, 1, 0>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x7x1x16xf32>, !bsparse.bsr<array<i64: 8, 16, 1, 1>, array<i64: 8, 8>, f32>) -> tensor<1x7x1x8xf32>
+  %y = "bsparse.conv2d"(%x, %w) {activation = "none", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nhwc", operandSegmentSizes = array<i32: 1, 1, 0, 0>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x7x1x16xf32>, !bsparse.bsr<array<i64: 8, 16, 1, 1>, array<i64: 8, 8>, f32>) -> tensor<1x7x1x8xf32>
   return %y : tensor<1x7x1x8xf32>
 }
 
@@ -260,7 +260,7 @@ func.func @conv_nhwc_tall(%x: tensor<1x7x1x16xf32>) -> tensor<1x7x1x8xf32> {
 // CHECK-SAME: (memref<1x4x7x5xf32>, memref<1x4x4x3x3xf32>, memref<2xi64>, memref<1xi64>, memref<1x4x5x3xf32>) -> ()
 func.func @conv_grouped(%x: tensor<2x8x5x5xf32>) -> tensor<2x8x5x5xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 0]> : tensor<2xi64>, row_ptr = dense<[0, 1, 2]> : tensor<3xi64>, values = dense<1.0> : tensor<2x4x4x3x3xf32>} : () -> !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 4, 4>, f32>
-  %y = "bsparse.conv2d"(%x, %w) {activation = "none", dilations = array<i64: 1, 1>, groups = 2 : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 0>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<2x8x5x5xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 4, 4>, f32>) -> tensor<2x8x5x5xf32>
+  %y = "bsparse.conv2d"(%x, %w) {activation = "none", dilations = array<i64: 1, 1>, groups = 2 : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 0, 0>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<2x8x5x5xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 4, 4>, f32>) -> tensor<2x8x5x5xf32>
   return %y : tensor<2x8x5x5xf32>
 }
 
@@ -347,7 +347,7 @@ func.func @conv_grouped(%x: tensor<2x8x5x5xf32>) -> tensor<2x8x5x5xf32> {
 // AIE1-NEXT: }) {dtype = "i16", target = "aie1-vc1902"} : () -> ()
 func.func @matmul_empty_share(%x: tensor<2x16xf32>) -> tensor<2x16xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1]> : tensor<2xi64>, row_ptr = dense<[0, 2, 2]> : tensor<3xi64>, values = dense<1.0> : tensor<2x8x8xf32>} : () -> !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>
-  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x16xf32>, !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>) -> tensor<2x16xf32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x16xf32>, !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>) -> tensor<2x16xf32>
   return %y : tensor<2x16xf32>
 }
 
@@ -356,16 +356,16 @@ func.func @matmul_empty_share(%x: tensor<2x16xf32>) -> tensor<2x16xf32> {
 // A weight that is not a bsparse.packed_weight is left alone; a bias that is
 // not a constant is lowered too: each core row reads its slice of the bias tensor.
 // CHECK-LABEL: func.func @not_lowered
-// CHECK: "bsparse.matmul"(%{{.*}}, %{{.*}}) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>}
+// CHECK: "bsparse.matmul"(%{{.*}}, %{{.*}}) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>}
 // CHECK: tensor.extract_slice %{{.*}}[0] [8] [1] : tensor<16xf32> to tensor<8xf32>
 // CHECK: tensor.extract_slice %{{.*}}[8] [8] [1] : tensor<16xf32> to tensor<8xf32>
 // CHECK: "aie.device"
 // CHECK-NOT: "bsparse.matmul"
 // CHECK: return
 func.func @not_lowered(%x: tensor<2x16xf32>, %v: !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>, %b: tensor<16xf32>) -> (tensor<2x16xf32>, tensor<2x16xf32>) {
-  %y = "bsparse.matmul"(%x, %v) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x16xf32>, !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>) -> tensor<2x16xf32>
+  %y = "bsparse.matmul"(%x, %v) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x16xf32>, !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>) -> tensor<2x16xf32>
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 0, 1]> : tensor<4xi64>, row_ptr = dense<[0, 2, 4]> : tensor<3xi64>, values = dense<1.0> : tensor<4x8x8xf32>} : () -> !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>
-  %z = "bsparse.matmul"(%x, %w, %b) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 1>} : (tensor<2x16xf32>, !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>, tensor<16xf32>) -> tensor<2x16xf32>
+  %z = "bsparse.matmul"(%x, %w, %b) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 1, 0>} : (tensor<2x16xf32>, !bsparse.bsr<array<i64: 16, 16>, array<i64: 8, 8>, f32>, tensor<16xf32>) -> tensor<2x16xf32>
   return %y, %z : tensor<2x16xf32>, tensor<2x16xf32>
 }
 
@@ -392,7 +392,7 @@ func.func @not_lowered(%x: tensor<2x16xf32>, %v: !bsparse.bsr<array<i64: 16, 16>
 // CHECK-NEXT: "aie.matmul_bsr"(%[[XA]], %[[VA]], %[[RPA]], %[[CIA]], %{{.*}}) {{{.*}}block_rows = array<i64: 0, 1>, calls = 3 : i64, channel_groups = 1 : i64, channels = array<i64: 0, 64>, k_chunks = 1 : i64, output_tiles = 1 : i64, spatial = array<i64: 0, 1>, spatial_dim = "rows", tile = array<i64: 1, 1>, weight_chunks = 3 : i64, weight_resident = false
 func.func @matmul_streamed_weight(%x: tensor<2x640xf32>) -> tensor<2x128xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]> : tensor<20xi64>, row_ptr = dense<[0, 10, 20]> : tensor<3xi64>, values = dense<1.0> : tensor<20x64x64xf32>} : () -> !bsparse.bsr<array<i64: 128, 640>, array<i64: 64, 64>, f32>
-  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x640xf32>, !bsparse.bsr<array<i64: 128, 640>, array<i64: 64, 64>, f32>) -> tensor<2x128xf32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x640xf32>, !bsparse.bsr<array<i64: 128, 640>, array<i64: 64, 64>, f32>) -> tensor<2x128xf32>
   return %y : tensor<2x128xf32>
 }
 
@@ -426,6 +426,6 @@ func.func @matmul_streamed_weight(%x: tensor<2x640xf32>) -> tensor<2x128xf32> {
 // CHECK-NEXT: "aie.matmul_bsr"(%{{.*}}, %[[YL1B]]) {{.*}}block_rows = array<i64: 1, 2, 3, 4, 5, 6>{{.*}}channels = array<i64: 8, 16, 24, 32, 40, 48>
 func.func @matmul_interleaved_rows(%x: tensor<4x16xf32>) -> tensor<4x48xf32> {
   %w = "bsparse.packed_weight"() {col_idx = dense<[0, 1, 0, 1, 0, 1]> : tensor<6xi64>, row_ptr = dense<[0, 2, 4, 4, 4, 5, 6]> : tensor<7xi64>, values = dense<1.0> : tensor<6x8x8xf32>} : () -> !bsparse.bsr<array<i64: 48, 16>, array<i64: 8, 8>, f32>
-  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<4x16xf32>, !bsparse.bsr<array<i64: 48, 16>, array<i64: 8, 8>, f32>) -> tensor<4x48xf32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<4x16xf32>, !bsparse.bsr<array<i64: 48, 16>, array<i64: 8, 8>, f32>) -> tensor<4x48xf32>
   return %y : tensor<4x48xf32>
 }

@@ -43,7 +43,7 @@ def bsparse_main(op: str, x_shape, weight, block, bias, y_shape, attrs: str) -> 
     if bias is not None:
         lines.append(f"%b = arith.constant {numpy_to_dense(bias)}")
         operands, types = operands + ", %b", types + f", {tensor(bias.shape)}"
-    segments = f"array<i32: 1, 1, {int(bias is not None)}>"
+    segments = f"array<i32: 1, 1, {int(bias is not None)}, 0>"
     body = "\n  ".join(lines)
     return f"""
 func.func @main(%x: {tensor(x_shape)}) -> {tensor(y_shape)} {{

@@ -285,7 +285,7 @@ def test_interleaved_rows_with_a_bias_computed_at_run_time():
     text = f"""
 func.func @main(%x: {tensor(x.shape)}, %b: {tensor([48])}) -> {tensor([8, 48])} {{
   {w_op}
-  %y = "bsparse.matmul"(%x, %w, %b) {{activation = "none", operandSegmentSizes = array<i32: 1, 1, 1>}} : ({tensor(x.shape)}, {bsr}, {tensor([48])}) -> {tensor([8, 48])}
+  %y = "bsparse.matmul"(%x, %w, %b) {{activation = "none", operandSegmentSizes = array<i32: 1, 1, 1, 0>}} : ({tensor(x.shape)}, {bsr}, {tensor([48])}) -> {tensor([8, 48])}
   return %y : {tensor([8, 48])}
 }}"""
     got, _, partition = lower_and_run(text, "aie2-4x4", "any", x, bias)

@@ -56,7 +56,7 @@ def bsparse_main(op: str, x_shape, weight, block, bias, y_shape, attrs: str) -> 
     params = f"%x: {tensor(x_shape)}" + (f", %b: {tensor([channels])}" if bias else "")
     operands = "%x, %w, %b" if bias else "%x, %w"
     types = f"{tensor(x_shape)}, {bsr}" + (f", {tensor([channels])}" if bias else "")
-    segments = f"array<i32: 1, 1, {int(bias)}>"
+    segments = f"array<i32: 1, 1, {int(bias)}, 0>"
     return f"""
 func.func @main({params}) -> {tensor(y_shape)} {{
   {w_op}

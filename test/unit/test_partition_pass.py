@@ -182,7 +182,7 @@ def matmul_module(loads, rows=4, k=16, block=(8, 8)):
     return ir.Module.parse(f"""
 func.func @f(%x: tensor<{rows}x{k}xf32>) -> tensor<{rows}x{n}xf32> {{
   %w = "bsparse.packed_weight"() {{col_idx = dense<{col_idx}> : tensor<{len(col_idx)}xi64>, row_ptr = dense<{row_ptr}> : tensor<{len(row_ptr)}xi64>, values = dense<1.0> : tensor<{row_ptr[-1]}x{block[0]}x{block[1]}xf32>}} : () -> {bsr}
-  %y = "bsparse.matmul"(%x, %w) {{activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>}} : (tensor<{rows}x{k}xf32>, {bsr}) -> tensor<{rows}x{n}xf32>
+  %y = "bsparse.matmul"(%x, %w) {{activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>}} : (tensor<{rows}x{k}xf32>, {bsr}) -> tensor<{rows}x{n}xf32>
   return %y : tensor<{rows}x{n}xf32>
 }}""")
 
@@ -198,7 +198,7 @@ def conv_module(height, width, layout="nchw", cout=16, cin=16):
     return ir.Module.parse(f"""
 func.func @f(%x: {x}) -> {y} {{
   %w = "bsparse.packed_weight"() {{col_idx = dense<{col_idx}> : tensor<{blocks}xi64>, row_ptr = dense<{row_ptr}> : tensor<{len(row_ptr)}xi64>, values = dense<1.0> : tensor<{blocks}x8x8x1x1xf32>}} : () -> {bsr}
-  %y = "bsparse.conv2d"(%x, %w) {{activation = "none", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "{layout}", operandSegmentSizes = array<i32: 1, 1, 0>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}} : ({x}, {bsr}) -> {y}
+  %y = "bsparse.conv2d"(%x, %w) {{activation = "none", dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "{layout}", operandSegmentSizes = array<i32: 1, 1, 0, 0>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}} : ({x}, {bsr}) -> {y}
   return %y : {y}
 }}""")
 
@@ -302,7 +302,7 @@ def test_only_ungrouped_convs_interleave(ctx, groups, interleaved):
     module = ir.Module.parse(f"""
 func.func @f(%x: {x}) -> {y} {{
   {w_op}
-  %y = "bsparse.conv2d"(%x, %w) {{activation = "none", dilations = array<i64: 1, 1>, groups = {groups} : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 0>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}} : ({x}, {bsr}) -> {y}
+  %y = "bsparse.conv2d"(%x, %w) {{activation = "none", dilations = array<i64: 1, 1>, groups = {groups} : i64, layout = "nchw", operandSegmentSizes = array<i32: 1, 1, 0, 0>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}} : ({x}, {bsr}) -> {y}
   return %y : {y}
 }}""")
     run_pipeline(module, "bsparse-partition{target=aie2-4x4}")

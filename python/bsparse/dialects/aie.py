@@ -340,7 +340,10 @@ class MatmulBsrOp(AIE.Operation, name="matmul_bsr"):
     ``W`` is this core's share of a packed weight (``values``, ``row_ptr``,
     ``col_idx``). One op stands for the core's whole loop over its work unit
     (``params``: the output rows and channels it computes and the tiles it
-    streams them in), never for one block.
+    streams them in), never for one block. When a DMA fills the ``output``
+    buffer before the call, what it brings is a residual (a skip connection)
+    the kernel adds before the activation: ``act(input @ W^T + bias + output)``;
+    so for every kernel op of this dialect.
     """
 
     input: Operand[ir.MemRefType]

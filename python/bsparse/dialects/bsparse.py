@@ -324,6 +324,8 @@ class UnpackOp(BSparse.Operation, name="unpack", traits=[Pure]):
 
 def _check_epilogue(op, out_channels: int, elt: ir.Type) -> None:
     string_attr(op, "activation", ACTIVATIONS)
+    if op.residual is not None and op.residual.type != op.result.type:
+        raise Invalid(f"residual must have the result's type {op.result.type}, got {op.residual.type}")
     if op.bias is None:
         return
     if static_shape(op.bias, "bias") != [out_channels]:
@@ -333,9 +335,10 @@ def _check_epilogue(op, out_channels: int, elt: ir.Type) -> None:
 
 
 class MatmulOp(BSparse.Operation, name="matmul", traits=[Pure]):
-    """``result = act(input @ W^T + bias)`` with W ``[N, K]`` packed.
+    """``result = act(input @ W^T + bias + residual)`` with W ``[N, K]`` packed.
 
-    ``input`` is ``[..., K]`` (any leading batch dims); ``result`` is ``[..., N]``.
+    ``input`` is ``[..., K]`` (any leading batch dims); ``result`` is ``[..., N]``;
+    the optional ``residual`` (a skip connection) has the result's type.
     """
 
     input: Operand[ir.RankedTensorType]
@@ -345,6 +348,8 @@ class MatmulOp(BSparse.Operation, name="matmul", traits=[Pure]):
     result: Result[ir.RankedTensorType]
     bias: Operand[ir.RankedTensorType] | None = None
     """Optional ``[N]`` bias (declared last so it can default to None)."""
+    residual: Operand[ir.RankedTensorType] | None = None
+    """Optional tensor of the result's type added before the activation: a skip connection."""
 
     @verified
     def verify_invariants(self) -> bool:
@@ -375,9 +380,10 @@ def conv_output_size(size: int, kernel: int, stride: int, pad_lo: int, pad_hi: i
 class Conv2dOp(BSparse.Operation, name="conv2d", traits=[Pure]):
     """A 2-D convolution with a packed ``[COUT, CIN/groups, KH, KW]`` weight.
 
-    ``result = act(conv(pad(input), W) + bias)``; ``layout`` says whether input
-    and result are NCHW or NHWC. ``padding`` is ``[top, left, bottom, right]``
-    (zero padding).
+    ``result = act(conv(pad(input), W) + bias + residual)``; ``layout`` says
+    whether input and result are NCHW or NHWC. ``padding`` is ``[top, left,
+    bottom, right]`` (zero padding); the optional ``residual`` (a skip
+    connection) has the result's type.
     """
 
     input: Operand[ir.RankedTensorType]
@@ -397,6 +403,8 @@ class Conv2dOp(BSparse.Operation, name="conv2d", traits=[Pure]):
     result: Result[ir.RankedTensorType]
     bias: Operand[ir.RankedTensorType] | None = None
     """Optional ``[COUT]`` bias (declared last so it can default to None)."""
+    residual: Operand[ir.RankedTensorType] | None = None
+    """Optional tensor of the result's type added before the activation: a skip connection."""
 
     @verified
     def verify_invariants(self) -> bool:

@@ -75,6 +75,8 @@ class _Kernel:
     input_root: ir.Value
     output_root: ir.Value
     bias: ir.Value | None
+    residual: ir.Value | None = None
+    """The host value a DMA fills the output tiles from before the call: a residual the kernel adds."""
     weights: np.ndarray | None = None
     """The core's dense weight share, expanded from its stored entries on first use."""
 
@@ -99,6 +101,9 @@ class _Kernel:
     def bias_of(self, env) -> np.ndarray | None:
         return None if self.bias is None else env[self.bias]
 
+    def residual_of(self, env) -> np.ndarray | None:
+        return None if self.residual is None else env[self.residual]
+
 
 @dataclass
 class _Device:
@@ -116,10 +121,11 @@ def _read(op) -> _Device:
         plan, values = read.plan, read.values
         kernels = []
         for call in plan.kernels:
-            bias = call.operand("bias")
+            bias, output = call.operand("bias"), call.operand("output")
             kernels.append(_Kernel(call, values[plan.root(call.operand("input"))],
-                                   values[plan.root(call.operand("output"), "drains")],
-                                   values[plan.root(bias)] if bias is not None and plan.fed(bias) else None))
+                                   values[plan.root(output, "drains")],
+                                   values[plan.root(bias)] if bias is not None and plan.fed(bias) else None,
+                                   values[plan.root(output)] if plan.fed(output) else None))
     except ValueError as err:
         raise InterpreterError(str(err), op_name="aie.device") from None
     return _Device(read, kernels)
@@ -130,7 +136,9 @@ def _run_matmul(kernel: _Kernel, env, weights: np.ndarray) -> None:  # noqa: D10
     x, y = kernel.input(env), kernel.output(env)
     m0, m1 = p.spatial
     out = x[m0:m1].astype(y.dtype, copy=False) @ weights.T
-    y[m0:m1, kernel.channel_index] = epilogue(out, kernel.bias_of(env), p.activation, 1)
+    residual = kernel.residual_of(env)
+    residual = None if residual is None else residual[m0:m1, kernel.channel_index]
+    y[m0:m1, kernel.channel_index] = epilogue(out, kernel.bias_of(env), p.activation, 1, residual)
 
 
 @dataclass(frozen=True)
@@ -164,6 +172,8 @@ def _run_convs(kernels: list[_Kernel], env, columns: dict) -> None:
     nhwc = p.layout == "nhwc"
     x = x.transpose(0, 3, 1, 2) if nhwc else x
     y_nchw = y.transpose(0, 3, 1, 2) if nhwc else y  # a view: writes land in y
+    r = kernels[0].residual_of(env)
+    r_nchw = None if r is None else (r.transpose(0, 3, 1, 2) if nhwc else r)
     top, left, bottom, right = p.padding
     sh, sw = p.strides
     dh, dw = p.dilations
@@ -187,7 +197,8 @@ def _run_convs(kernels: list[_Kernel], env, columns: dict) -> None:
         bias = None
         if kernels[0].bias is not None:
             bias = np.concatenate([k.bias_of(env).reshape(-1) for k in kernels])[column.order]
-        y_nchw[:, column.channels, rows.start:rows.stop, cols.start:cols.stop] = epilogue(out, bias, p.activation, 1)
+        box = (slice(None), column.channels, slice(rows.start, rows.stop), slice(cols.start, cols.stop))
+        y_nchw[box] = epilogue(out, bias, p.activation, 1, None if r_nchw is None else r_nchw[box])
         return
     per_group = cout // groups
     for kernel in kernels:
@@ -202,8 +213,8 @@ def _run_convs(kernels: list[_Kernel], env, columns: dict) -> None:
         ).reshape(n, (g1 - g0) * per_group, *out_shape)
         core_out = np.ascontiguousarray(out[:, kernel.channels_from(g0 * per_group)])
         bias = kernel.bias_of(env)
-        y_nchw[:, kernel.channel_index, rows.start:rows.stop, cols.start:cols.stop] = epilogue(
-            core_out, bias, kernel.params.activation, 1)
+        box = (slice(None), kernel.channel_index, slice(rows.start, rows.stop), slice(cols.start, cols.stop))
+        y_nchw[box] = epilogue(core_out, bias, kernel.params.activation, 1, None if r_nchw is None else r_nchw[box])
 
 
 def _padded_window(x: np.ndarray, padding, r_in: slice, c_in: slice) -> np.ndarray:

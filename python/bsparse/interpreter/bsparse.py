@@ -78,6 +78,12 @@ def _activation(op) -> str:
     return ir.StringAttr(op.attributes["activation"]).value
 
 
+def _epilogue_operands(op, rest: list) -> tuple[Any, Any]:
+    """(bias, residual) of a bsparse op from its operands after the weight (each optional)."""
+    _, _, biases, residuals = ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"])
+    return (rest[0] if biases else None), (rest[biases] if residuals else None)
+
+
 # ----------------------------------------------------------------------------- matmul
 
 
@@ -93,12 +99,13 @@ def _matmul_attrs(op) -> _MatmulAttrs:
 
 @impl("bsparse.matmul")
 def matmul(interp, op, args):
-    """``act(input @ W^T + bias)`` over any leading batch dims of the input."""
+    """``act(input @ W^T + bias + residual)`` over any leading batch dims of the input."""
     attrs = interp.static(op, _matmul_attrs)
-    x, data, *bias = args
+    x, data, *rest = args
+    bias, residual = _epilogue_operands(op, rest)
     weight = _dense_weight(interp, op, data, attrs.dtype)  # [N, K]
     y = np.matmul(x.astype(attrs.dtype, copy=False), weight.T)
-    return (epilogue(y, bias[0] if bias else None, attrs.activation, -1),)
+    return (epilogue(y, bias, attrs.activation, -1, residual),)
 
 
 # ----------------------------------------------------------------------------- conv2d
@@ -141,9 +148,12 @@ def _padded_nchw(x: np.ndarray, attrs: _ConvAttrs) -> np.ndarray:
 
 @impl("bsparse.conv2d")
 def conv2d(interp, op, args):
-    """``act(conv(pad(input), W) + bias)``, grouped, in NCHW or NHWC."""
+    """``act(conv(pad(input), W) + bias + residual)``, grouped, in NCHW or NHWC."""
     attrs = interp.static(op, _conv_attrs)
-    x, data, *bias = args
+    x, data, *rest = args
+    bias, residual = _epilogue_operands(op, rest)
+    if residual is not None and attrs.nhwc:
+        residual = residual.transpose(0, 3, 1, 2)  # y is computed NCHW
     x = _padded_nchw(x.astype(attrs.dtype, copy=False), attrs)
     weight = _dense_weight(interp, op, data, attrs.dtype)  # [COUT, CIN/G, KH, KW]
     n, channels, h, w = x.shape
@@ -152,5 +162,5 @@ def conv2d(interp, op, args):
         x.reshape(n, g, channels // g, h, w), weight.reshape(g, cout // g, *weight.shape[1:]),
         attrs.strides, attrs.dilations, attrs.out_spatial,
     ).reshape(n, cout, *attrs.out_spatial)
-    y = epilogue(y, bias[0] if bias else None, attrs.activation, 1)
+    y = epilogue(y, bias, attrs.activation, 1, residual)
     return (y.transpose(0, 2, 3, 1) if attrs.nhwc else y,)

@@ -20,8 +20,9 @@ How a share's index is moved depends on its format's encoding
 (`bsparse.patterns.format.Format.ENCODING`): `WEIGHT_STREAMS` holds, per
 encoding, the L2 staging and the L1 buffers and transfers of the index.
 
-Host buffers of the plan are named (`host_names`): ``input``, ``output``
-and, per share ``i``, ``share<i>.values`` / ``.row_ptr`` / ``.col_idx`` /
+Host buffers of the plan are named (`host_names`): ``input``, ``output``,
+``residual`` for a layer that adds one (its tiles are moved into the output
+tiles before the kernel runs, which adds them before the activation) and, per share ``i``, ``share<i>.values`` / ``.row_ptr`` / ``.col_idx`` /
 ``.index`` / ``.bias``; the emitter maps them to the host values.
 """
 
@@ -107,6 +108,9 @@ class Layer:
     split_dim: str
     across_pad: int = 0
     """Zero padding before the split dimension (top or left)."""
+    residual: bool = False
+    """The layer adds a residual (a tensor of its output's shape, host buffer ``residual``) before its
+    activation: each core's output tile is first filled with the residual's tile, which the kernel adds."""
 
     def input_box(self, channels: int, stream_in: int, across_in: int) -> list[int]:
         """A box of the L3/L2/L1 input in its layout: `channels` x the two spatial extents."""
@@ -220,9 +224,9 @@ WEIGHT_STREAMS = {"bsr": _BsrStreams(), "indexed": _IndexedStreams()}
 """Format encoding -> how a share's index is staged, buffered and moved."""
 
 
-def host_names(shares: list[Share]) -> list[str]:
+def host_names(shares: list[Share], residual: bool = False) -> list[str]:
     """The names of a layer's host buffers, in order (module docstring)."""
-    names = ["input", "output"]
+    names = ["input", "output", *(["residual"] if residual else [])]
     for i, share in enumerate(shares):
         names += [f"share{i}.{name}" for name in WEIGHT_STREAMS[share.data.format.ENCODING].HOST]
         names += [f"share{i}.bias"] if share.has_bias else []
@@ -265,7 +269,7 @@ def plan_device(layer: Layer, partition: Partition, shares: list[Share], host: l
     """
     b = COSTED_DTYPES[dtype]
     plan = DevicePlan(target, dtype, shares=[share.data for share in shares])
-    named = {name: plan.buffers.__len__() + k for k, name in enumerate(host_names(shares))}
+    named = {name: plan.buffers.__len__() + k for k, name in enumerate(host_names(shares, layer.residual))}
     plan.buffers.extend(host)
     has_l2 = target.memtile_rows > 0
     l2_share = target.l2_bytes // target.l2_shares if has_l2 else 0
@@ -382,8 +386,11 @@ def plan_device(layer: Layer, partition: Partition, shares: list[Share], host: l
             streams.feed(plan, share, src, dict(weights), tplan, weight_transfers)
             if b_l1 is not None:
                 plan.dma(named[f"share{share_index}.bias"], b_l1, [tplan.co], tplan.n_co)
-            _store_outputs(plan, layer, share, tplan, y_l1[0], y_dst, tiles,
-                           lambda channel: output_at(channel, c, spatial, slice_start))
+            if layer.residual:  # the residual's tile into the output tile, from where it lives (DDR or L2)
+                _output_transfers(plan, layer, share, tplan, y_l1[0], named["residual"], tiles,
+                                  lambda channel: layer.output_offset(channel, spatial[0]), into_l1=True)
+            _output_transfers(plan, layer, share, tplan, y_l1[0], y_dst, tiles,
+                              lambda channel: output_at(channel, c, spatial, slice_start))
             params = KernelParams(
                 **common, block_rows=_flat(share.block_runs), channels=_flat(share.channel_runs),
                 spatial=tuple(spatial), spatial_dim=partition.spatial_dim, tile=(tplan.t, tplan.tc),
@@ -409,22 +416,29 @@ def _work_units(partition: Partition, assignment) -> dict[tuple[int, int], list[
     return units
 
 
-def _store_outputs(plan: DevicePlan, layer: Layer, share: Share, tplan: TilePlan, y_l1: int, y_dst: int, tiles: int,
-                   output_at) -> None:
-    """The output tile back to the column's slice (or the host): one DMA, or one per contiguous run of
-    the core's channels per channel group."""
+def _output_transfers(plan: DevicePlan, layer: Layer, share: Share, tplan: TilePlan, y_l1: int, far: int,
+                      tiles: int, output_at, into_l1: bool = False) -> None:
+    """The output tile back to the column's slice (or the host), or with `into_l1` the residual's tile
+    from buffer `far` into it: one DMA, or one per contiguous run of the core's channels per channel
+    group. `output_at(channel)`: where a channel's first output is in `far`."""
+
+    def move(box, repeat, l1_at=None, far_at=None):
+        if into_l1:
+            plan.dma(far, y_l1, box, repeat, src_at=far_at, dst_at=l1_at)
+        else:
+            plan.dma(y_l1, far, box, repeat, src_at=l1_at, dst_at=far_at)
+
     y_box = layer.output_box(tplan.co, tplan.t, tplan.tc)
     if len(share.channel_runs) == 1:
-        plan.dma(y_l1, y_dst, y_box, tiles, dst_at=output_at(share.first_channel))
+        move(y_box, tiles, far_at=output_at(share.first_channel))
         return
     local = 0  # the run's first channel among the core's
     for lo, hi in share.channel_runs:
         start = local
         while start < local + hi - lo:
             end = min(local + hi - lo, (start // tplan.co + 1) * tplan.co)
-            plan.dma(y_l1, y_dst, layer.output_box(end - start, tplan.t, tplan.tc),
-                     layer.batch * tplan.n_t * tplan.n_tc,
-                     src_at=layer.output_offset(start % tplan.co, 0), dst_at=output_at(lo + start - local))
+            move(layer.output_box(end - start, tplan.t, tplan.tc), layer.batch * tplan.n_t * tplan.n_tc,
+                 l1_at=layer.output_offset(start % tplan.co, 0), far_at=output_at(lo + start - local))
             start = end
         local += hi - lo
 

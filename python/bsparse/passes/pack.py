@@ -432,9 +432,11 @@ def _body(generic):
     return block, list(block.operations)
 
 
-def _rebuild(rewriter, generic, producer, *, scale=None, shift=None, activation=None, view=None) -> None:
+def _rebuild(rewriter, generic, producer, *, scale=None, shift=None, activation=None, residual=None,
+             view=None) -> None:
     """Replaces `generic` by a copy of bsparse `producer` with the epilogue folded (`view`: the reshape
-    between them, see `_bsparse_producer`, applied again to the copy)."""
+    between them, see `_bsparse_producer`, applied again to the copy; `residual`: a tensor of the
+    generic's type to add before the activation, seen through the view)."""
     packed = defining_op(producer.weight)
     ty = packed_type(producer.weight, "weight")
     channels, elt = ty.weight_shape[0], ty.value_type
@@ -452,17 +454,37 @@ def _rebuild(rewriter, generic, producer, *, scale=None, shift=None, activation=
         act = ir.StringAttr.get(activation or ir.StringAttr(producer.attributes["activation"]).value)
         loc = producer.location
         result_type = producer.result.type if view is not None else generic.results[0].type
+        if residual is not None and view is not None:
+            residual = _undo_view(residual, view, result_type, loc)
+        residual = producer.residual if residual is None else residual
         if producer.operation.name == "bsparse.matmul":
-            new = MatmulOp(producer.input, weight_value, act, result_type, bias=bias_value, loc=loc)
+            new = MatmulOp(producer.input, weight_value, act, result_type, bias=bias_value, residual=residual, loc=loc)
         else:
             a = producer.attributes
-            new = Conv2dOp(producer.input, weight_value, a["strides"], a["padding"], a["dilations"], a["groups"], a["layout"], act, result_type, bias=bias_value, loc=loc)
+            new = Conv2dOp(producer.input, weight_value, a["strides"], a["padding"], a["dilations"], a["groups"],
+                           a["layout"], act, result_type, bias=bias_value, residual=residual, loc=loc)
         result = new.result
         if view is not None:
             clone = view.operation.clone()
             clone.operands[0] = result
             result = clone.results[0]
     rewriter.replace_op(generic, [result])
+
+
+def _undo_view(value: ir.Value, view, result_type: ir.Type, loc: ir.Location) -> ir.Value:
+    """`value` (of the view's result type) back to the bsparse op's result type: the view's inverse reshape."""
+    groups = ir.ArrayAttr(view.attributes["reassociation"])
+    if view.operation.name == "tensor.expand_shape":
+        return tensor.CollapseShapeOp(result_type, value, groups, loc=loc).result
+    shape = list(ir.ShapedType(result_type).shape)
+    return tensor.ExpandShapeOp(result_type, value, groups, [], shape, loc=loc).result
+
+
+def _is_add(generic) -> bool:
+    """True if `generic`'s payload is the add of its two inputs."""
+    block, ops = _body(generic)
+    return len(ops) == 2 and ops[0].name == "arith.addf" and ops[-1].operands[0] == ops[0].result \
+        and set(ops[0].operands) == set(block.arguments[:2]) and ops[0].operands[0] != ops[0].operands[1]
 
 
 def _bsparse_producer(value: ir.Value) -> tuple[ir.OpView, ir.OpView | None] | None:
@@ -594,7 +616,9 @@ def _affine(generic, x_index: int, producer) -> dict | None:
 
 
 def absorb_epilogue(generic, rewriter):
-    """Folds a per-channel affine op (bias, batch norm) right after a bsparse op with no activation into it."""
+    """Folds a per-channel affine op (bias, batch norm) right after a bsparse op with no activation into it,
+    or the add of a tensor of its type (a skip connection) as its residual; of two bsparse ops added, the
+    later one takes the other as its residual."""
     if any("reduction" in str(t) for t in ir.ArrayAttr(generic.attributes["iterator_types"])):
         return True
     if len(generic.results) != 1 or len(generic.inputs) not in (1, 2):
@@ -604,6 +628,10 @@ def absorb_epilogue(generic, rewriter):
         (i, *producer) for i, v in enumerate(generic.inputs)
         if (producer := _bsparse_producer(v)) is not None and maps[i] == maps[-1]
     ]
+    residual_add = len(generic.inputs) == 2 and maps[0] == maps[1] == maps[-1] and _is_add(generic)
+    if len(found) == 2 and residual_add:  # two layers' sum: the later one adds the other as its residual
+        found = sorted(found, key=functools.cmp_to_key(
+            lambda a, b: -1 if a[1].operation.is_before_in_block(b[1].operation) else 1))[1:]
     if len(found) != 1:
         return True
     x_index, producer, view = found[0]
@@ -617,6 +645,11 @@ def absorb_epilogue(generic, rewriter):
         return True
     if ir.StringAttr(producer.attributes["activation"]).value != "none" or len(generic.inputs) != 2:
         return True
+    if producer.residual is not None:  # the epilogue adds the residual last, before the activation
+        return True
+    if residual_add and trace_constant(other := generic.inputs[1 - x_index]) is None:
+        _rebuild(rewriter, generic, producer, residual=other, view=view)
+        return False
     if (affine := _affine(generic, x_index, producer)) is None:
         return True
     _rebuild(rewriter, generic, producer, view=view, **affine)

@@ -251,10 +251,18 @@ def _lower(op, rewriter, target: targets.Target, dtype: str, layer_of) -> bool:
         host = {"input": _to_buffer(x, loc, _space(op.input, target, dtype)),
                 "output": memref.AllocOp(_memref(layer.out_shape, result_type.element_type,
                                                  _space(op.result, target, dtype)), [], []).result}
+        if op.residual is not None:
+            layer = dataclasses.replace(layer, residual=True)
+            residual = op.residual
+            if tuple(result_type.shape) != layer.out_shape:  # a matmul's leading dims, flattened like its input
+                rank = len(result_type.shape)
+                flat = ir.RankedTensorType.get(list(layer.out_shape), result_type.element_type)
+                residual = tensor.CollapseShapeOp(flat, residual, [list(range(rank - 1)), [rank - 1]]).result
+            host["residual"] = _to_buffer(residual, loc, _space(op.residual, target, dtype))
         shares, constants = _shares(data, op.bias, partition, target, elt, loc)
         host.update(constants)
         probe = DevicePlan(target, dtype)
-        buffers = [probe.buffers[host_buffer(probe, host[name], name)] for name in host_names(shares)]
+        buffers = [probe.buffers[host_buffer(probe, host[name], name)] for name in host_names(shares, layer.residual)]
         try:
             plan = _best_plan(layer, partition, shares, buffers, common, target, dtype)
         except BsparseError as err:

@@ -198,7 +198,7 @@ func.func @unpack_non_bsr(%w: tensor<5x3xf32>) {
 
 func.func @matmul_non_bsr_weight(%x: tensor<2x4xf32>, %w: tensor<8x4xf32>) {
   // expected-error @+1 {{weight must be a packed weight (!bsparse.bsr or !bsparse.sparse), got tensor<8x4xf32>}}
-  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x4xf32>, tensor<8x4xf32>) -> tensor<2x8xf32>
+  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x4xf32>, tensor<8x4xf32>) -> tensor<2x8xf32>
   return
 }
 
@@ -206,7 +206,7 @@ func.func @matmul_non_bsr_weight(%x: tensor<2x4xf32>, %w: tensor<8x4xf32>) {
 
 func.func @matmul_rank4_weight(%x: tensor<2x4xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 8>, f32>) {
   // expected-error @+1 {{weight must be a rank-2 [N, K] packed weight, got shape [8, 4, 3, 3]}}
-  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 8>, f32>) -> tensor<2x8xf32>
+  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 8>, f32>) -> tensor<2x8xf32>
   return
 }
 
@@ -214,7 +214,7 @@ func.func @matmul_rank4_weight(%x: tensor<2x4xf32>, %w: !bsparse.bsr<array<i64: 
 
 func.func @matmul_k_mismatch(%x: tensor<2x6xf32>, %w: !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) {
   // expected-error @+1 {{input's last dimension must be K = 4, got input shape [2, 6]}}
-  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x6xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<2x8xf32>
+  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x6xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<2x8xf32>
   return
 }
 
@@ -222,7 +222,7 @@ func.func @matmul_k_mismatch(%x: tensor<2x6xf32>, %w: !bsparse.bsr<array<i64: 8,
 
 func.func @matmul_scalar_input(%x: tensor<f32>, %w: !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) {
   // expected-error @+1 {{input's last dimension must be K = 4, got input shape []}}
-  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<f32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<8xf32>
+  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<f32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<8xf32>
   return
 }
 
@@ -230,7 +230,7 @@ func.func @matmul_scalar_input(%x: tensor<f32>, %w: !bsparse.bsr<array<i64: 8, 4
 
 func.func @matmul_result_shape(%x: tensor<2x4xf32>, %w: !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) {
   // expected-error @+1 {{result must have shape [2, 8], got [2, 4]}}
-  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<2x4xf32>
+  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<2x4xf32>
   return
 }
 
@@ -238,7 +238,7 @@ func.func @matmul_result_shape(%x: tensor<2x4xf32>, %w: !bsparse.bsr<array<i64: 
 
 func.func @matmul_batched_result_shape(%x: tensor<3x2x4xf32>, %w: !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) {
   // expected-error @+1 {{result must have shape [3, 2, 8], got [2, 8]}}
-  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<3x2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<2x8xf32>
+  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<3x2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<2x8xf32>
   return
 }
 
@@ -246,7 +246,7 @@ func.func @matmul_batched_result_shape(%x: tensor<3x2x4xf32>, %w: !bsparse.bsr<a
 
 func.func @matmul_dynamic_input(%x: tensor<?x4xf32>, %w: !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) {
   // expected-error @+1 {{input must have a static shape, got tensor<?x4xf32>}}
-  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<?x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<?x8xf32>
+  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<?x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<?x8xf32>
   return
 }
 
@@ -254,7 +254,7 @@ func.func @matmul_dynamic_input(%x: tensor<?x4xf32>, %w: !bsparse.bsr<array<i64:
 
 func.func @matmul_input_element_type(%x: tensor<2x4xf16>, %w: !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) {
   // expected-error @+1 {{input element type must be the weight's f32}}
-  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x4xf16>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<2x8xf32>
+  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x4xf16>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<2x8xf32>
   return
 }
 
@@ -262,7 +262,7 @@ func.func @matmul_input_element_type(%x: tensor<2x4xf16>, %w: !bsparse.bsr<array
 
 func.func @matmul_result_element_type(%x: tensor<2x4xf32>, %w: !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) {
   // expected-error @+1 {{result element type must be the weight's f32}}
-  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<2x8xi32>
+  %0 = "bsparse.matmul"(%x, %w) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<2x8xi32>
   return
 }
 
@@ -270,7 +270,7 @@ func.func @matmul_result_element_type(%x: tensor<2x4xf32>, %w: !bsparse.bsr<arra
 
 func.func @matmul_unknown_activation(%x: tensor<2x4xf32>, %w: !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) {
   // expected-error @+1 {{attribute 'activation' must be one of 'none', 'relu', 'relu6', 'sigmoid', 'tanh', 'silu', 'gelu', 'gelu_tanh', got 'softplus'}}
-  %0 = "bsparse.matmul"(%x, %w) {activation = "softplus", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<2x8xf32>
+  %0 = "bsparse.matmul"(%x, %w) {activation = "softplus", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<2x8xf32>
   return
 }
 
@@ -278,7 +278,7 @@ func.func @matmul_unknown_activation(%x: tensor<2x4xf32>, %w: !bsparse.bsr<array
 
 func.func @matmul_bias_shape(%x: tensor<2x4xf32>, %w: !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>, %b: tensor<4xf32>) {
   // expected-error @+1 {{bias must have shape [8], got [4]}}
-  %0 = "bsparse.matmul"(%x, %w, %b) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 1>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>, tensor<4xf32>) -> tensor<2x8xf32>
+  %0 = "bsparse.matmul"(%x, %w, %b) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 1, 0>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>, tensor<4xf32>) -> tensor<2x8xf32>
   return
 }
 
@@ -286,7 +286,7 @@ func.func @matmul_bias_shape(%x: tensor<2x4xf32>, %w: !bsparse.bsr<array<i64: 8,
 
 func.func @matmul_bias_rank2(%x: tensor<2x4xf32>, %w: !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>, %b: tensor<1x8xf32>) {
   // expected-error @+1 {{bias must have shape [8], got [1, 8]}}
-  %0 = "bsparse.matmul"(%x, %w, %b) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 1>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>, tensor<1x8xf32>) -> tensor<2x8xf32>
+  %0 = "bsparse.matmul"(%x, %w, %b) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 1, 0>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>, tensor<1x8xf32>) -> tensor<2x8xf32>
   return
 }
 
@@ -294,7 +294,7 @@ func.func @matmul_bias_rank2(%x: tensor<2x4xf32>, %w: !bsparse.bsr<array<i64: 8,
 
 func.func @matmul_bias_element_type(%x: tensor<2x4xf32>, %w: !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>, %b: tensor<8xbf16>) {
   // expected-error @+1 {{bias element type must be f32}}
-  %0 = "bsparse.matmul"(%x, %w, %b) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 1>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>, tensor<8xbf16>) -> tensor<2x8xf32>
+  %0 = "bsparse.matmul"(%x, %w, %b) {activation = "none", operandSegmentSizes = array<i32: 1, 1, 1, 0>} : (tensor<2x4xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>, tensor<8xbf16>) -> tensor<2x8xf32>
   return
 }
 
@@ -302,7 +302,7 @@ func.func @matmul_bias_element_type(%x: tensor<2x4xf32>, %w: !bsparse.bsr<array<
 
 func.func @conv_rank2_weight(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) {
   // expected-error @+1 {{weight must be a rank-4 [COUT, CIN/groups, KH, KW] packed weight, got shape [8, 4]}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<1x8x8x8xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4>, array<i64: 8, 8>, f32>) -> tensor<1x8x8x8xf32>
   return
 }
 
@@ -310,7 +310,7 @@ func.func @conv_rank2_weight(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64
 
 func.func @conv_channel_mismatch(%x: tensor<1x3x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{input has 3 channels but weight expects 4 x 1 groups = 4}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x3x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x3x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
   return
 }
 
@@ -319,7 +319,7 @@ func.func @conv_channel_mismatch(%x: tensor<1x3x8x8xf32>, %w: !bsparse.bsr<array
 // In NHWC the channels are the last dimension; 8 is not 4 x 1.
 func.func @conv_channel_mismatch_nhwc(%x: tensor<1x4x4x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{input has 8 channels but weight expects 4 x 1 groups = 4}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nhwc", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x4x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x2x2x8xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nhwc", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x4x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x2x2x8xf32>
   return
 }
 
@@ -327,7 +327,7 @@ func.func @conv_channel_mismatch_nhwc(%x: tensor<1x4x4x8xf32>, %w: !bsparse.bsr<
 
 func.func @conv_group_mismatch(%x: tensor<1x8x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{input has 8 channels but weight expects 4 x 4 groups = 16}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 4 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x8x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 4 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x8x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
   return
 }
 
@@ -335,7 +335,7 @@ func.func @conv_group_mismatch(%x: tensor<1x8x8x8xf32>, %w: !bsparse.bsr<array<i
 
 func.func @conv_cout_not_divisible(%x: tensor<1x8x8x8xf32>, %w: !bsparse.bsr<array<i64: 6, 2, 3, 3>, array<i64: 2, 2>, f32>) {
   // expected-error @+1 {{output channels 6 are not divisible by groups = 4}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 4 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x8x8x8xf32>, !bsparse.bsr<array<i64: 6, 2, 3, 3>, array<i64: 2, 2>, f32>) -> tensor<1x6x6x6xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 4 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x8x8x8xf32>, !bsparse.bsr<array<i64: 6, 2, 3, 3>, array<i64: 2, 2>, f32>) -> tensor<1x6x6x6xf32>
   return
 }
 
@@ -343,7 +343,7 @@ func.func @conv_cout_not_divisible(%x: tensor<1x8x8x8xf32>, %w: !bsparse.bsr<arr
 
 func.func @conv_window_too_large(%x: tensor<1x4x2x2xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{the 3x3 window does not fit the padded 2x2 input}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x2x2xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x1x1xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x2x2xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x1x1xf32>
   return
 }
 
@@ -352,7 +352,7 @@ func.func @conv_window_too_large(%x: tensor<1x4x2x2xf32>, %w: !bsparse.bsr<array
 // Dilation 3 spreads the 3x3 window over 7x7, more than the 6x6 input.
 func.func @conv_dilated_window_too_large(%x: tensor<1x4x6x6xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{the 3x3 window does not fit the padded 6x6 input}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 3, 3>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x6x6xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x1x1xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 3, 3>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x6x6xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x1x1xf32>
   return
 }
 
@@ -360,7 +360,7 @@ func.func @conv_dilated_window_too_large(%x: tensor<1x4x6x6xf32>, %w: !bsparse.b
 
 func.func @conv_result_shape(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{result must have shape [1, 8, 6, 6], got [1, 8, 8, 8]}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x8x8xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x8x8xf32>
   return
 }
 
@@ -369,7 +369,7 @@ func.func @conv_result_shape(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64
 // An NCHW-shaped result for an NHWC convolution.
 func.func @conv_result_layout(%x: tensor<1x8x8x4xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{result must have shape [1, 3, 3, 8], got [1, 8, 3, 3]}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nhwc", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x8x8x4xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x3x3xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nhwc", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x8x8x4xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x3x3xf32>
   return
 }
 
@@ -377,7 +377,7 @@ func.func @conv_result_layout(%x: tensor<1x8x8x4xf32>, %w: !bsparse.bsr<array<i6
 
 func.func @conv_input_rank(%x: tensor<4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{input must be rank 4 (nchw), got shape [4, 8, 8]}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<8x6x6xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<8x6x6xf32>
   return
 }
 
@@ -385,7 +385,7 @@ func.func @conv_input_rank(%x: tensor<4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8,
 
 func.func @conv_strides_length(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{attribute 'strides' must have 2 elements, got 1}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
   return
 }
 
@@ -393,7 +393,7 @@ func.func @conv_strides_length(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i
 
 func.func @conv_stride_zero(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{attribute 'strides' elements must be >= 1, got [1, 0]}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 0>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 0>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
   return
 }
 
@@ -401,7 +401,7 @@ func.func @conv_stride_zero(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64:
 
 func.func @conv_strides_not_array(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{attribute 'strides' must be an array<i64: ...>, got [1, 1]}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = [1, 1], padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = [1, 1], padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
   return
 }
 
@@ -409,7 +409,7 @@ func.func @conv_strides_not_array(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<arra
 
 func.func @conv_padding_length(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{attribute 'padding' must have 4 elements, got 2}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x8x8xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x8x8xf32>
   return
 }
 
@@ -417,7 +417,7 @@ func.func @conv_padding_length(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i
 
 func.func @conv_negative_padding(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{attribute 'padding' elements must be >= 0, got [0, -1, 0, 0]}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, -1, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x5xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, -1, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x5xf32>
   return
 }
 
@@ -425,7 +425,7 @@ func.func @conv_negative_padding(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array
 
 func.func @conv_dilation_zero(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{attribute 'dilations' elements must be >= 1, got [0, 1]}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 0, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 0, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
   return
 }
 
@@ -433,7 +433,7 @@ func.func @conv_dilation_zero(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i6
 
 func.func @conv_missing_dilations(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{requires attribute 'dilations'}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
   return
 }
 
@@ -441,7 +441,7 @@ func.func @conv_missing_dilations(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<arra
 
 func.func @conv_groups_zero(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{attribute 'groups' must be >= 1, got 0}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 0 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 0 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
   return
 }
 
@@ -449,7 +449,7 @@ func.func @conv_groups_zero(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64:
 
 func.func @conv_unknown_layout(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{attribute 'layout' must be one of 'nchw', 'nhwc', got 'chwn'}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "chwn", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "chwn", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
   return
 }
 
@@ -457,7 +457,7 @@ func.func @conv_unknown_layout(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i
 
 func.func @conv_unknown_activation(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{attribute 'activation' must be one of 'none', 'relu', 'relu6', 'sigmoid', 'tanh', 'silu', 'gelu', 'gelu_tanh', got 'elu'}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "elu", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "elu", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
   return
 }
 
@@ -465,7 +465,7 @@ func.func @conv_unknown_activation(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<arr
 
 func.func @conv_bias_shape(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>, %b: tensor<4xf32>) {
   // expected-error @+1 {{bias must have shape [8], got [4]}}
-  %0 = "bsparse.conv2d"(%x, %w, %b) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 1>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>, tensor<4xf32>) -> tensor<1x8x6x6xf32>
+  %0 = "bsparse.conv2d"(%x, %w, %b) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 1, 0>} : (tensor<1x4x8x8xf32>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>, tensor<4xf32>) -> tensor<1x8x6x6xf32>
   return
 }
 
@@ -473,7 +473,7 @@ func.func @conv_bias_shape(%x: tensor<1x4x8x8xf32>, %w: !bsparse.bsr<array<i64: 
 
 func.func @conv_input_element_type(%x: tensor<1x4x8x8xi8>, %w: !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) {
   // expected-error @+1 {{input element type must be the weight's f32}}
-  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<1x4x8x8xi8>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
+  %0 = "bsparse.conv2d"(%x, %w) {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, layout = "nchw", activation = "none", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<1x4x8x8xi8>, !bsparse.bsr<array<i64: 8, 4, 3, 3>, array<i64: 8, 4>, f32>) -> tensor<1x8x6x6xf32>
   return
 }
 

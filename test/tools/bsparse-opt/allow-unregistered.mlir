@@ -6,7 +6,7 @@
 
 // CHECK-LABEL: func.func @opaque_input
 // CHECK-NEXT: %[[X:.*]] = "test.op"() : () -> tensor<4x8xf32>
-// CHECK-NEXT: %[[Y:.*]] = "bsparse.matmul"(%[[X]], %{{.*}}) {activation = "relu", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<4x8xf32>, !bsparse.bsr<array<i64: 16, 8>, array<i64: 8, 8>, f32>) -> tensor<4x16xf32>
+// CHECK-NEXT: %[[Y:.*]] = "bsparse.matmul"(%[[X]], %{{.*}}) {activation = "relu", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<4x8xf32>, !bsparse.bsr<array<i64: 16, 8>, array<i64: 8, 8>, f32>) -> tensor<4x16xf32>
 // CHECK-NEXT: "test.consume"(%[[Y]]) : (tensor<4x16xf32>) -> ()
 // CHECK-LABEL: func.func @opaque_weight
 // CHECK-NEXT: %[[W:.*]] = "test.op"() : () -> tensor<8x16xf32>
@@ -23,7 +23,7 @@
 
 func.func @opaque_input(%w: !bsparse.bsr<array<i64: 16, 8>, array<i64: 8, 8>, f32>) {
   %x = "test.op"() : () -> tensor<4x8xf32>
-  %y = "bsparse.matmul"(%x, %w) {activation = "relu", operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<4x8xf32>, !bsparse.bsr<array<i64: 16, 8>, array<i64: 8, 8>, f32>) -> tensor<4x16xf32>
+  %y = "bsparse.matmul"(%x, %w) {activation = "relu", operandSegmentSizes = array<i32: 1, 1, 0, 0>} : (tensor<4x8xf32>, !bsparse.bsr<array<i64: 16, 8>, array<i64: 8, 8>, f32>) -> tensor<4x16xf32>
   "test.consume"(%y) : (tensor<4x16xf32>) -> ()
   return
 }
