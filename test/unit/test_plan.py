@@ -22,8 +22,20 @@ def _devices(module: ir.Module) -> list:
     return found
 
 
+class _SkipThenLinear(torch.nn.Module):
+    """relu(conv(x) + x), then a linear: a layer with a residual (its tiles moved into the output tiles)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.fc = torch.nn.Conv2d(16, 16, 3, padding=1), torch.nn.Linear(16 * 6 * 6, 32)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(torch.relu(self.conv(x) + x), 1))
+
+
+@pytest.mark.parametrize("residual", [False, True])
 @pytest.mark.parametrize("pattern,target", [("block:8x8", "aie2-4x4"), ("nm:2:4", "aie2-2x2"), ("block:4x8", "aie1-vc1902")])
-def test_emitted_device_reads_back_as_its_plan(monkeypatch, pattern, target):
+def test_emitted_device_reads_back_as_its_plan(monkeypatch, pattern, target, residual):
     planned = []
     emit = to_aie.emit_device
 
@@ -33,8 +45,8 @@ def test_emitted_device_reads_back_as_its_plan(monkeypatch, pattern, target):
 
     monkeypatch.setattr(to_aie, "emit_device", recording)
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Conv2d(16, 24, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten(),
-                                torch.nn.Linear(24 * 6 * 6, 32)).eval()
+    model = (_SkipThenLinear() if residual else torch.nn.Sequential(
+        torch.nn.Conv2d(16, 24, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(24 * 6 * 6, 32))).eval()
     program = bsparse.compile(model, torch.randn(1, 16, 6, 6), pattern=pattern, sparsity=0.5, target=target,
                               progress=False)
     module = program.stage_module("aie")  # kept alive while its ops are read
