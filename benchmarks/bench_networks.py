@@ -1,0 +1,139 @@
+"""Whole networks on the array: MobileNetV2 and BERT-base, dense and block-sparse, and BERT's sequence sweep.
+
+For each model x sparsity x target: compile (8x8 blocks, per-layer pruning,
+default keep policy), run the lowered program once on the model's seeded
+example input, and record the total cycles, the speedup over the same target
+dense, the share of cycles of the ops left on the host (with their reasons, as
+the report lists them), the MACs, and for dense runs the output's error
+against the PyTorch forward pass. Then BERT-base's encoder at sequence lengths
+64 to 512 (attention grows with the square of the sequence: the batch matmuls
+QK^T and AV and the softmax are host ops today).
+
+Each model (and sequence length) is imported once and packed once per
+sparsity; the packed module is lowered per target, as in bench_models.py.
+Progress goes to stderr. Writes ``benchmarks/results/networks.json``.
+
+    build/venv/bin/python benchmarks/bench_networks.py [--models mobilenet_v2] [--sparsities 0 0.5]
+        [--targets aie2-4x4] [--sequences 64 128] [-o OUT.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+import _provenance  # first: records the source state at start
+import bsparse
+from bsparse import models, targets
+
+RESULTS = Path(__file__).resolve().parent / "results" / "networks.json"
+MODELS = ("mobilenet_v2", "bert_base")
+SPARSITIES = (0.0, 0.5, 0.75)
+TARGETS = ("aie2-4x4", "aie2-ve2802")
+SEQUENCES = (64, 128, 256, 512)
+SWEEP_TARGET = "aie2-ve2802"
+SWEEP_SPARSITIES = (0.0, 0.5)
+PATTERN = "block:8x8"
+DTYPE = "i8"
+
+
+def log(message: str) -> None:
+    print(f"[bench_networks {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def summarize(report: bsparse.Report) -> dict[str, Any]:
+    host = sum(layer.cycles for layer in report.host_ops)
+    return {
+        "total_cycles": report.total_cycles,
+        "time_ms": report.time_s * 1e3,
+        "macs": report.macs,
+        "macs_dense": report.macs_dense,
+        "traffic": report.traffic,
+        "host_cycles": host,
+        "host_share": host / report.total_cycles if report.total_cycles else 0.0,
+        "host_ops": [{"reason": reason, "ops": count, "cycles": cycles} for reason, count, cycles in report.host_summary()],
+        "bound": {bound: sum(1 for layer in report.layers if layer.bound == bound and not layer.reason)
+                  for bound in ("compute", "movement")},
+    }
+
+
+def relative_error(got: np.ndarray, want: torch.Tensor) -> float:
+    want = want.detach().numpy()
+    return float(np.abs(got.astype(np.float64) - want).max() / max(float(np.abs(want).max()), 1e-30))
+
+
+def bench(model: torch.nn.Module, x: torch.Tensor, sparsities, target_names) -> dict[str, Any]:
+    """One network: imported once, packed per sparsity, lowered and run per target."""
+    with torch.no_grad():
+        reference = model(x)
+    start = time.perf_counter()
+    linalg = bsparse.import_model(model, x, progress=False)
+    entry: dict[str, Any] = {"input_shape": list(x.shape), "import_s": time.perf_counter() - start, "runs": {}}
+    for sparsity in sparsities:
+        packed = bsparse.compile(linalg, pattern=PATTERN, sparsity=sparsity, dtype=DTYPE, until="pack", progress=False)
+        runs = entry["runs"].setdefault(f"{sparsity:g}", {})
+        for target in target_names:
+            start = time.perf_counter()
+            try:
+                program = bsparse.compile(packed.module, sparsity=None, target=target, dtype=DTYPE, progress=False)
+                compile_s = time.perf_counter() - start
+                (y, *_), report = program.run(x)
+            except bsparse.BsparseError as err:  # recorded: one broken configuration does not lose the rest
+                runs[target] = {"error": f"{type(err).__name__}: {err}"}
+                log(f"  s={sparsity:g} {target}: FAILED: {str(err).splitlines()[0]}")
+                continue
+            run = summarize(report)
+            run.update(compile_s=compile_s, run_s=time.perf_counter() - start - compile_s)
+            if sparsity == 0.0:
+                run["max_rel_error"] = relative_error(y, reference)
+            dense = entry["runs"].get("0", {}).get(target)
+            if dense and "total_cycles" in dense:
+                run["speedup"] = dense["total_cycles"] / run["total_cycles"]
+            runs[target] = run
+            log(f"  s={sparsity:g} {target}: {run['total_cycles']:>10d} cycles, host {100 * run['host_share']:.1f}%"
+                + (f", max rel err {run['max_rel_error']:.1e}" if "max_rel_error" in run else "")
+                + (f", {run['speedup']:.2f}x" if "speedup" in run else ""))
+    return entry
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=models.names())
+    parser.add_argument("--sparsities", nargs="+", type=float, default=list(SPARSITIES))
+    parser.add_argument("--targets", nargs="+", default=list(TARGETS), choices=targets.names())
+    parser.add_argument("--sequences", nargs="*", type=int, default=list(SEQUENCES),
+                        help="BERT-base sequence lengths of the sweep (none: no sweep)")
+    parser.add_argument("-o", "--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    torch.manual_seed(0)
+    start = time.perf_counter()
+    result: dict[str, Any] = {"pattern": PATTERN, "dtype": DTYPE, "sparsities": args.sparsities,
+                              "targets": args.targets, "models": {}, "sequence_sweep": {}}
+    for name in args.models:
+        log(f"{name}")
+        result["models"][name] = bench(models.get(name), models.example_input(name), args.sparsities, args.targets)
+    if args.sequences:
+        result["sequence_sweep"] = {"model": "bert_base", "target": SWEEP_TARGET, "runs": {}}
+        model = models.get("bert_base")
+        for sequence in args.sequences:
+            log(f"bert_base, sequence {sequence}")
+            x = torch.randint(0, models.VOCABULARIES["bert_base"], (1, sequence),
+                              generator=torch.Generator().manual_seed(0))
+            result["sequence_sweep"]["runs"][str(sequence)] = bench(model, x, SWEEP_SPARSITIES, [SWEEP_TARGET])
+    result["elapsed_s"] = time.perf_counter() - start
+    result["environment"] = _provenance.environment()
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=1) + "\n")
+    log(f"wrote {args.output} in {result['elapsed_s']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
