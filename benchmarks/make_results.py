@@ -679,6 +679,70 @@ def section_patterns(pt: dict | None) -> list[str]:
     return out
 
 
+def _short(reason: str) -> str:
+    """A host op's reason without the costing clause: ``no lowering for linalg.pooling_nchw_max``."""
+    return reason.split(": costed as")[0].replace("bsparse-to-aie has ", "")
+
+
+def section_networks(nw: dict | None, m: dict | None) -> list[str]:
+    """Whole networks on the array (benchmarks/bench_networks.py), with ResNet-50's host share from models.json."""
+    out = ["## 11. Whole networks: what stays on the host", ""]
+    if not nw:
+        return out + ["(benchmarks/results/networks.json missing: run bench_networks.py)", ""]
+    out += ["Reproduce: `build/venv/bin/python benchmarks/bench_networks.py` (writes `results/networks.json`). "
+            "Host share: the cycles of the ops `bsparse-to-aie` leaves outside the array (each listed with its reason "
+            "in the report's `host_ops`), costed as vector work spread over every core with their tensors moved "
+            "through memory: a lower bound on what they would cost on a host processor. Dense outputs are checked "
+            "against PyTorch (max |y - y_torch| / max |y_torch|).", ""]
+    rows = []
+    for name, entry in nw["models"].items():
+        for key, runs in entry["runs"].items():
+            for target, run in runs.items():
+                if "error" in run:
+                    rows.append([name, f"`{target}`", f"{float(key):.0%}", "error", "", "", "", ""])
+                    continue
+                top = max(run["host_ops"], key=lambda h: h["cycles"], default=None)
+                rows.append([name, f"`{target}`", f"{float(key):.0%}", run["total_cycles"], x(run.get("speedup")),
+                             pct(run["host_share"]),
+                             f"{top['ops']} op(s): {_short(top['reason'])}" if top else "-",
+                             f"{run['max_rel_error']:.1e}" if "max_rel_error" in run else ""])
+    for name, entry in (m or {}).get("models", {}).items():  # the CNNs of bench_models.py
+        for key, per_sparsity in entry["runs"].items():
+            for target in nw["targets"]:
+                run = per_sparsity["targets"].get(target)
+                if not run or "error" in run:
+                    continue
+                host = [layer for layer in run["layers"] if layer.get("reason")]
+                largest: dict[str, list[int]] = {}
+                for layer in host:
+                    largest.setdefault(layer["reason"], [0, 0])
+                    largest[layer["reason"]][0] += 1
+                    largest[layer["reason"]][1] += layer["cycles"]
+                top = max(largest.items(), key=lambda item: item[1][1], default=None)
+                dense = get_run(m, name, "0", target)
+                rows.append([name, f"`{target}`", f"{float(key):.0%}", run["total_cycles"],
+                             x(dense["total_cycles"] / run["total_cycles"]) if key != "0" and ok(dense) else "",
+                             pct(sum(layer["cycles"] for layer in host) / run["total_cycles"]),
+                             f"{top[1][0]} op(s): {_short(top[0])}" if top else "-",
+                             f"{run['check']['max_rel_error']:.1e}" if "check" in run else ""])
+    out += [table(["model", "target", "sparsity", "cycles", "vs dense", "host share", "largest host cost",
+                   "dense error"], rows, "lllrrrll"), ""]
+    sweep = nw.get("sequence_sweep") or {}
+    if sweep.get("runs"):
+        out += [f"### BERT-base encoder by sequence length on `{sweep['target']}`", ""]
+        rows = []
+        for sequence, entry in sweep["runs"].items():
+            dense = entry["runs"].get("0", {}).get(sweep["target"], {})
+            sparse = entry["runs"].get("0.5", {}).get(sweep["target"], {})
+            if "total_cycles" not in dense:
+                continue
+            rows.append([sequence, dense["total_cycles"], pct(dense["host_share"]), sparse.get("total_cycles", ""),
+                         x(sparse.get("speedup")), pct(sparse["host_share"]) if "host_share" in sparse else ""])
+        out += [table(["sequence", "dense cycles", "dense host share", "50% cycles", "50% vs dense", "50% host share"],
+                      rows, "rrrrrr"), ""]
+    return out
+
+
 PATTERN_PROSE = """Why our figures differ from the papers' (the cost model's rules are in `interpreter/aie.py`, the
 target fields in `targets/*.toml`):
 
@@ -715,6 +779,7 @@ def render(results_dir: Path) -> str:
         out += ["(benchmarks/results/models.json missing: run bench_models.py)", ""]
     out += section_interpreter(it) + section_import(im) + section_gemm(g)
     out += section_training(load(results_dir / "training.json")) + section_patterns(load(results_dir / "patterns.json"))
+    out += section_networks(load(results_dir / "networks.json"), m)
     out += section_runtime(m, it, g)
     return "\n".join(out).rstrip() + "\n"
 

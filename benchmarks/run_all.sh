@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every benchmark and renders benchmarks/RESULTS.md from their JSON results.
 #
-#   benchmarks/run_all.sh [--with-import] [--with-patterns]
+#   benchmarks/run_all.sh [--with-import] [--with-patterns] [--with-networks]
 #     --with-import also re-runs bench_import.py (~2 min more); --with-patterns also re-runs
-#     bench_patterns.py (the sparsity patterns compared, ~10 min more)
+#     bench_patterns.py (the sparsity patterns compared, ~10 min more); --with-networks also re-runs
+#     bench_networks.py (MobileNetV2, BERT-base and its sequence sweep, ~15 min more)
 #
 # Uses build/venv (created by `cmake --build build --target bsparse-example`), or $PYTHON if set.
 # Prints each step's wall time and the total on stderr.
@@ -14,11 +15,13 @@ export PYTHONPATH="python${PYTHONPATH:+:$PYTHONPATH}"
 
 with_import=0
 with_patterns=0
+with_networks=0
 for arg in "$@"; do
   case "$arg" in
     --with-import) with_import=1 ;;
     --with-patterns) with_patterns=1 ;;
-    *) echo "usage: $0 [--with-import] [--with-patterns]" >&2; exit 2 ;;
+    --with-networks) with_networks=1 ;;
+    *) echo "usage: $0 [--with-import] [--with-patterns] [--with-networks]" >&2; exit 2 ;;
   esac
 done
 
@@ -38,6 +41,9 @@ if [ "$with_import" = 1 ]; then
 fi
 if [ "$with_patterns" = 1 ]; then
   step benchmarks/bench_patterns.py
+fi
+if [ "$with_networks" = 1 ]; then
+  step benchmarks/bench_networks.py
 fi
 step benchmarks/make_results.py
 echo "== total: $((SECONDS - start)) s" >&2
