@@ -104,6 +104,19 @@ def test_bert_base_follows_hugging_face() -> None:
     assert tuple(y.shape) == (2, 128, 768) and torch.isfinite(y).all()
 
 
+def test_jasper_like_is_five_blocks_of_1d_convolutions_with_residuals() -> None:
+    model = models.get("jasper_like", blocks=((32, 11), (48, 13)), repeat=3, frames=40)
+    kernels = [m.kernel_size[0] for m in model.encoder.modules() if isinstance(m, torch.nn.Conv1d)]
+    # the prologue (11), then per block 3 sub-block convs and the 1x1 residual projection
+    assert kernels == [11, 11, 11, 11, 1, 13, 13, 13, 1]
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+    assert bns and all(not torch.allclose(bn.running_var, torch.ones_like(bn.running_var)) for bn in bns)
+    with torch.no_grad():
+        y = model(torch.randn(2, 64, 40))
+    assert tuple(y.shape) == (2, 29, 20) and torch.isfinite(y).all()
+    assert tuple(models.example_input("jasper_like").shape) == (1, 64, 256)
+
+
 def test_inception_aux_logits_add_torchvision_aux_parameters() -> None:
     model = models.inception_v3(aux_logits=True)
     assert sum(p.numel() for p in model.parameters()) == 27_161_264
@@ -155,7 +168,8 @@ def test_tiny_cnn_covers_stride_padding_and_groups() -> None:
 
 
 def test_registry() -> None:
-    assert models.names() == ["resnet50", "vgg16", "inception_v3", "mobilenet_v2", "bert_base", "tiny_mlp", "tiny_cnn"]
+    assert models.names() == ["resnet50", "vgg16", "inception_v3", "mobilenet_v2", "bert_base", "jasper_like", "tiny_mlp",
+                              "tiny_cnn"]
     assert tuple(models.example_input("inception_v3").shape) == (1, 3, 299, 299)
     with pytest.raises(KeyError, match="unknown model 'resnet18'"):
         models.get("resnet18")

@@ -1,4 +1,4 @@
-"""Model zoo: torchvision-faithful ResNet-50, VGG-16, Inception-V3, MobileNetV2, Hugging Face-faithful BERT-base and tiny test models with seeded weights.
+"""Model zoo: torchvision-faithful ResNet-50, VGG-16, Inception-V3, MobileNetV2, Hugging Face-faithful BERT-base, a Jasper-like 1-D convolution network and tiny test models with seeded weights.
 
 Every constructor takes ``seed: int = 0`` and returns the model in eval mode.
 BatchNorm layers get random affine parameters and running statistics
@@ -18,6 +18,7 @@ from torch import nn
 
 from .bert import BertModel, bert_base
 from .inception import Inception3, inception_v3
+from .jasper import JasperLike, jasper_like
 from .mobilenet import MobileNetV2, mobilenet_v2
 from .resnet import ResNet, resnet50
 from .tiny import TINY_CNN_INPUT, TINY_MLP_INPUT, TinyCNN, TinyMLP, tiny_cnn, tiny_mlp
@@ -29,6 +30,7 @@ _CONSTRUCTORS: dict[str, Callable[..., nn.Module]] = {
     "inception_v3": inception_v3,
     "mobilenet_v2": mobilenet_v2,
     "bert_base": bert_base,
+    "jasper_like": jasper_like,
     "tiny_mlp": tiny_mlp,
     "tiny_cnn": tiny_cnn,
 }
@@ -43,6 +45,7 @@ INPUT_SHAPES: dict[str, tuple[int, ...]] = {
     "inception_v3": (3, 299, 299),
     "mobilenet_v2": (3, 224, 224),
     "bert_base": (128,),
+    "jasper_like": (64, 256),
     "tiny_mlp": TINY_MLP_INPUT,
     "tiny_cnn": TINY_CNN_INPUT,
 }
@@ -82,6 +85,7 @@ __all__ = [
     "BertModel",
     "INPUT_SHAPES",
     "Inception3",
+    "JasperLike",
     "MobileNetV2",
     "ResNet",
     "TinyCNN",
@@ -92,6 +96,7 @@ __all__ = [
     "example_input",
     "get",
     "inception_v3",
+    "jasper_like",
     "mobilenet_v2",
     "names",
     "resnet50",

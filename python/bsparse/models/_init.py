@@ -25,7 +25,7 @@ def randomize_batchnorm(model: nn.Module) -> None:
     """
     with torch.no_grad():
         for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
                 m.weight.uniform_(0.5, 1.5)
                 m.bias.normal_(0.0, 0.1)
 
@@ -39,7 +39,7 @@ def calibrate_batchnorm(model: nn.Module, example: torch.Tensor) -> None:
     up to 0.1 std, variance scaled by 0.8..1.25) keeps every channel's folded
     scale and shift distinct from the exact batch statistics.
     """
-    bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
+    bns = [m for m in model.modules() if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d))]
     if not bns:
         return
     saved = [(m.momentum, m.track_running_stats) for m in bns]
