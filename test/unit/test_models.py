@@ -104,6 +104,27 @@ def test_bert_base_follows_hugging_face() -> None:
     assert tuple(y.shape) == (2, 128, 768) and torch.isfinite(y).all()
 
 
+def test_gpt2_small_follows_hugging_face() -> None:
+    """GPT2Model of gpt2 (124,439,808 parameters): wte, wpe, 12 blocks of 12 entries, ln_f; Conv1D weights
+    stored [in, out]."""
+    model = models.get("gpt2_small")
+    assert sum(p.numel() for p in model.parameters()) == 124_439_808
+    state = model.state_dict()
+    assert len(state) == 2 + 12 * 12 + 2
+    for key, shape in {"wte.weight": (50257, 768), "wpe.weight": (1024, 768), "h.0.attn.c_attn.weight": (768, 2304),
+                       "h.11.mlp.c_fc.weight": (768, 3072), "h.11.mlp.c_proj.bias": (768,), "ln_f.weight": (768,)}.items():
+        assert tuple(state[key].shape) == shape, key
+    tokens = models.example_input("gpt2_small")
+    assert tokens.dtype == torch.int64 and int(tokens.max()) < 50257
+    # causal: a later token does not change an earlier position's output
+    small = models.get("gpt2_small", layers=1)
+    changed = tokens.clone()
+    changed[0, -1] = (changed[0, -1] + 1) % 50257
+    with torch.no_grad():
+        a, b = small(tokens), small(changed)
+    assert torch.equal(a[:, :-1], b[:, :-1]) and not torch.equal(a[:, -1], b[:, -1])
+
+
 def test_jasper_like_is_five_blocks_of_1d_convolutions_with_residuals() -> None:
     model = models.get("jasper_like", blocks=((32, 11), (48, 13)), repeat=3, frames=40)
     kernels = [m.kernel_size[0] for m in model.encoder.modules() if isinstance(m, torch.nn.Conv1d)]
@@ -168,8 +189,8 @@ def test_tiny_cnn_covers_stride_padding_and_groups() -> None:
 
 
 def test_registry() -> None:
-    assert models.names() == ["resnet50", "vgg16", "inception_v3", "mobilenet_v2", "bert_base", "jasper_like", "tiny_mlp",
-                              "tiny_cnn"]
+    assert models.names() == ["resnet50", "vgg16", "inception_v3", "mobilenet_v2", "bert_base", "gpt2_small",
+                              "jasper_like", "tiny_mlp", "tiny_cnn"]
     assert tuple(models.example_input("inception_v3").shape) == (1, 3, 299, 299)
     with pytest.raises(KeyError, match="unknown model 'resnet18'"):
         models.get("resnet18")

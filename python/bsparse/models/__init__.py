@@ -1,4 +1,4 @@
-"""Model zoo: torchvision-faithful ResNet-50, VGG-16, Inception-V3, MobileNetV2, Hugging Face-faithful BERT-base, a Jasper-like 1-D convolution network and tiny test models with seeded weights.
+"""Model zoo: torchvision-faithful ResNet-50, VGG-16, Inception-V3, MobileNetV2, Hugging Face-faithful BERT-base and GPT-2 small, a Jasper-like 1-D convolution network and tiny test models with seeded weights.
 
 Every constructor takes ``seed: int = 0`` and returns the model in eval mode.
 BatchNorm layers get random affine parameters and running statistics
@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from .bert import BertModel, bert_base
+from .gpt2 import GPT2Model, gpt2_small
 from .inception import Inception3, inception_v3
 from .jasper import JasperLike, jasper_like
 from .mobilenet import MobileNetV2, mobilenet_v2
@@ -30,13 +31,14 @@ _CONSTRUCTORS: dict[str, Callable[..., nn.Module]] = {
     "inception_v3": inception_v3,
     "mobilenet_v2": mobilenet_v2,
     "bert_base": bert_base,
+    "gpt2_small": gpt2_small,
     "jasper_like": jasper_like,
     "tiny_mlp": tiny_mlp,
     "tiny_cnn": tiny_cnn,
 }
 
 #: Vocabulary size of the models whose input is token ids.
-VOCABULARIES: dict[str, int] = {"bert_base": 30522}
+VOCABULARIES: dict[str, int] = {"bert_base": 30522, "gpt2_small": 50257}
 
 #: Per-sample input shape (without the batch dimension) of each model.
 INPUT_SHAPES: dict[str, tuple[int, ...]] = {
@@ -45,6 +47,7 @@ INPUT_SHAPES: dict[str, tuple[int, ...]] = {
     "inception_v3": (3, 299, 299),
     "mobilenet_v2": (3, 224, 224),
     "bert_base": (128,),
+    "gpt2_small": (128,),
     "jasper_like": (64, 256),
     "tiny_mlp": TINY_MLP_INPUT,
     "tiny_cnn": TINY_CNN_INPUT,
@@ -83,6 +86,7 @@ def example_input(name: str, batch: int = 1, seed: int = 0) -> torch.Tensor:
 
 __all__ = [
     "BertModel",
+    "GPT2Model",
     "INPUT_SHAPES",
     "Inception3",
     "JasperLike",
@@ -95,6 +99,7 @@ __all__ = [
     "bert_base",
     "example_input",
     "get",
+    "gpt2_small",
     "inception_v3",
     "jasper_like",
     "mobilenet_v2",
