@@ -14,11 +14,13 @@ PARAMETER_COUNTS = {
     "vgg16": 138_357_544,
     "inception_v3": 23_834_568,
     "mobilenet_v2": 3_504_872,
+    "vit_b16": 86_567_656,
 }
 
 # state_dict entries: 53 convs + 53 BNs x 5 + fc x 2; 13 convs x 2 + 3 linears x 2; 94 convs + 94 BNs x 5 + fc x 2;
 # MobileNetV2: (stem + 2 + 16 x 3 + last) = 52 convs + 52 BNs x 5 + classifier x 2.
-STATE_DICT_SIZES = {"resnet50": 320, "vgg16": 32, "inception_v3": 566, "mobilenet_v2": 314}
+# ViT-B/16: class token, patch conv x 2, position embedding, 12 layers x 12, final LayerNorm x 2, head x 2.
+STATE_DICT_SIZES = {"resnet50": 320, "vgg16": 32, "inception_v3": 566, "mobilenet_v2": 314, "vit_b16": 152}
 
 # A few torchvision state_dict keys and their shapes.
 KEY_SHAPES = {
@@ -52,6 +54,14 @@ KEY_SHAPES = {
         "features.17.conv.2.weight": (320, 960, 1, 1),
         "features.18.1.running_var": (1280,),
         "classifier.1.weight": (1000, 1280),
+    },
+    "vit_b16": {
+        "conv_proj.weight": (768, 3, 16, 16),
+        "class_token": (1, 1, 768),
+        "encoder.pos_embedding": (1, 197, 768),
+        "encoder.layers.encoder_layer_0.self_attention.in_proj_weight": (2304, 768),
+        "encoder.layers.encoder_layer_11.mlp.3.weight": (768, 3072),
+        "heads.head.weight": (1000, 768),
     },
 }
 
@@ -189,8 +199,8 @@ def test_tiny_cnn_covers_stride_padding_and_groups() -> None:
 
 
 def test_registry() -> None:
-    assert models.names() == ["resnet50", "vgg16", "inception_v3", "mobilenet_v2", "bert_base", "gpt2_small",
-                              "jasper_like", "tiny_mlp", "tiny_cnn"]
+    assert models.names() == ["resnet50", "vgg16", "inception_v3", "mobilenet_v2", "bert_base", "vit_b16",
+                              "gpt2_small", "jasper_like", "tiny_mlp", "tiny_cnn"]
     assert tuple(models.example_input("inception_v3").shape) == (1, 3, 299, 299)
     with pytest.raises(KeyError, match="unknown model 'resnet18'"):
         models.get("resnet18")

@@ -19,6 +19,7 @@ HOST_SHARE = 0.05
     ("mobilenet_v2", "aie2-4x4", {}),
     ("bert_base", "aie2-ve2802", {"layers": 2}),  # two of the twelve layers: the suite's time
     ("gpt2_small", "aie2-ve2802", {"layers": 2}),
+    ("vit_b16", "aie2-ve2802", {"layers": 2}),
     ("jasper_like", "aie2-4x4", {"blocks": ((64, 11), (96, 13)), "repeat": 2, "frames": 256}),  # two narrow blocks
 ])
 def test_network_runs_exactly_with_little_left_on_the_host(name, target, options):

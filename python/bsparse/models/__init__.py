@@ -1,4 +1,4 @@
-"""Model zoo: torchvision-faithful ResNet-50, VGG-16, Inception-V3, MobileNetV2, Hugging Face-faithful BERT-base and GPT-2 small, a Jasper-like 1-D convolution network and tiny test models with seeded weights.
+"""Model zoo: torchvision-faithful ResNet-50, VGG-16, Inception-V3, MobileNetV2, ViT-B/16, Hugging Face-faithful BERT-base and GPT-2 small, a Jasper-like 1-D convolution network and tiny test models with seeded weights.
 
 Every constructor takes ``seed: int = 0`` and returns the model in eval mode.
 BatchNorm layers get random affine parameters and running statistics
@@ -24,6 +24,7 @@ from .mobilenet import MobileNetV2, mobilenet_v2
 from .resnet import ResNet, resnet50
 from .tiny import TINY_CNN_INPUT, TINY_MLP_INPUT, TinyCNN, TinyMLP, tiny_cnn, tiny_mlp
 from .vgg import VGG, vgg16
+from .vit import VisionTransformer, vit_b16
 
 _CONSTRUCTORS: dict[str, Callable[..., nn.Module]] = {
     "resnet50": resnet50,
@@ -31,6 +32,7 @@ _CONSTRUCTORS: dict[str, Callable[..., nn.Module]] = {
     "inception_v3": inception_v3,
     "mobilenet_v2": mobilenet_v2,
     "bert_base": bert_base,
+    "vit_b16": vit_b16,
     "gpt2_small": gpt2_small,
     "jasper_like": jasper_like,
     "tiny_mlp": tiny_mlp,
@@ -47,6 +49,7 @@ INPUT_SHAPES: dict[str, tuple[int, ...]] = {
     "inception_v3": (3, 299, 299),
     "mobilenet_v2": (3, 224, 224),
     "bert_base": (128,),
+    "vit_b16": (3, 224, 224),
     "gpt2_small": (128,),
     "jasper_like": (64, 256),
     "tiny_mlp": TINY_MLP_INPUT,
@@ -96,6 +99,7 @@ __all__ = [
     "TinyMLP",
     "VGG",
     "VOCABULARIES",
+    "VisionTransformer",
     "bert_base",
     "example_input",
     "get",
@@ -108,4 +112,5 @@ __all__ = [
     "tiny_cnn",
     "tiny_mlp",
     "vgg16",
+    "vit_b16",
 ]
