@@ -53,21 +53,11 @@ class BertSelfAttention(nn.Module):
         return context.reshape(x.shape)
 
 
-class BertSelfOutput(nn.Module):
-    def __init__(self, hidden: int) -> None:
-        super().__init__()
-        self.dense = nn.Linear(hidden, hidden)
-        self.LayerNorm = nn.LayerNorm(hidden, eps=1e-12)
-
-    def forward(self, h: Tensor, x: Tensor) -> Tensor:
-        return self.LayerNorm(self.dense(h) + x)
-
-
 class BertAttention(nn.Module):
     def __init__(self, hidden: int, heads: int) -> None:
         super().__init__()
         self.self = BertSelfAttention(hidden, heads)
-        self.output = BertSelfOutput(hidden)
+        self.output = BertOutput(hidden, hidden)  # Hugging Face's BertSelfOutput: the same layers
 
     def forward(self, x: Tensor) -> Tensor:
         return self.output(self.self(x), x)
@@ -84,9 +74,11 @@ class BertIntermediate(nn.Module):
 
 
 class BertOutput(nn.Module):
-    def __init__(self, hidden: int, ffn: int) -> None:
+    """``LayerNorm(dense(h) + x)``: the output of the attention (``BertSelfOutput``) and of the FFN."""
+
+    def __init__(self, hidden: int, inp: int) -> None:
         super().__init__()
-        self.dense = nn.Linear(ffn, hidden)
+        self.dense = nn.Linear(inp, hidden)
         self.LayerNorm = nn.LayerNorm(hidden, eps=1e-12)
 
     def forward(self, h: Tensor, x: Tensor) -> Tensor:
