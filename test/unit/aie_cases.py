@@ -32,8 +32,9 @@ LOWER = "bsparse-partition{{target={t}}},bsparse-to-aie{{target={t} dtype={d}}}"
 CASES = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def bsparse_main(op: str, x_shape, weight, block, bias, y_shape, attrs: str) -> str:
-    """``@main(x)`` applying one bsparse op with a packed `weight` and, if given, a constant `bias`.
+def bsparse_main(op: str, x_shape, weight, block, bias, y_shape, attrs: str, residual=None) -> str:
+    """``@main(x)`` applying one bsparse op with a packed `weight` and, if given, a constant `bias` and a
+    constant `residual` (of the result's shape).
 
     `block` is ``(R, C)`` for BSR, or a non-block pattern string for its format.
     """
@@ -43,7 +44,10 @@ def bsparse_main(op: str, x_shape, weight, block, bias, y_shape, attrs: str) -> 
     if bias is not None:
         lines.append(f"%b = arith.constant {numpy_to_dense(bias)}")
         operands, types = operands + ", %b", types + f", {tensor(bias.shape)}"
-    segments = f"array<i32: 1, 1, {int(bias is not None)}, 0>"
+    if residual is not None:
+        lines.append(f"%r = arith.constant {numpy_to_dense(residual)}")
+        operands, types = operands + ", %r", types + f", {tensor(residual.shape)}"
+    segments = f"array<i32: 1, 1, {int(bias is not None)}, {int(residual is not None)}>"
     body = "\n  ".join(lines)
     return f"""
 func.func @main(%x: {tensor(x_shape)}) -> {tensor(y_shape)} {{

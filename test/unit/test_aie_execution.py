@@ -40,7 +40,7 @@ def matmul_cases(draw):
     return dict(
         lead=lead, k=draw(st.integers(1, 40)), n=draw(st.integers(1, 40)), block=draw(blocks),
         sparsity=draw(sparsities), bias=draw(st.booleans()), relu=draw(st.booleans()), from_linalg=from_linalg,
-        target=target, dtype=draw(st.sampled_from(dtypes_for[target])), seed=draw(st.integers(0, 2**16)),
+        residual=not from_linalg and draw(st.booleans()), target=target, dtype=draw(st.sampled_from(dtypes_for[target])), seed=draw(st.integers(0, 2**16)),
     )
 
 
@@ -52,6 +52,8 @@ def test_lowered_matmul_matches_numpy(c):
     weight = BlockPattern(*c["block"]).prune(rng.standard_normal((c["n"], c["k"])).astype(np.float32), c["sparsity"])
     bias = rng.standard_normal(c["n"]).astype(np.float32) if c["bias"] else None
     want = x @ weight.T + (bias if bias is not None else 0)
+    residual = rng.standard_normal(want.shape).astype(np.float32) if c["residual"] else None
+    want = want + (residual if residual is not None else 0)
     want = np.maximum(want, 0) if c["relu"] else want
     lower = LOWER.format(t=c["target"], d=c["dtype"])
     with make_context(), ir.Location.unknown():
@@ -60,7 +62,7 @@ def test_lowered_matmul_matches_numpy(c):
             pipeline = f"bsparse-pack{{block={c['block'][0]}x{c['block'][1]}}},canonicalize,cse,{lower}"
         else:
             text = bsparse_main("matmul", x.shape, weight, c["block"], bias, want.shape,
-                                f'activation = "{"relu" if c["relu"] else "none"}"')
+                                f'activation = "{"relu" if c["relu"] else "none"}"', residual)
             pipeline = lower
     got, report = compile_and_run(text, pipeline, x)
     assert_close(got, want.astype(np.float32))
@@ -87,7 +89,7 @@ def conv_cases(draw):
     return dict(
         n=draw(st.integers(1, 2)), cin=cin, cout=cout, groups=groups, hw=(h, w), kernel=kernel, strides=strides,
         dilations=dilations, padding=padding, nhwc=draw(st.booleans()), block=draw(blocks),
-        sparsity=draw(sparsities), bias=draw(st.booleans()), relu=draw(st.booleans()),
+        sparsity=draw(sparsities), bias=draw(st.booleans()), relu=draw(st.booleans()), residual=draw(st.booleans()),
         target=target, dtype=draw(st.sampled_from(dtypes_for[target])), seed=draw(st.integers(0, 2**16)),
     )
 
@@ -116,12 +118,16 @@ def test_lowered_conv2d_matches_torch(c):
     dense = rng.standard_normal((c["cout"], c["cin"] // c["groups"], *c["kernel"])).astype(np.float32)
     weight = BlockPattern(*c["block"]).prune(dense, c["sparsity"])
     bias = rng.standard_normal(c["cout"]).astype(np.float32) if c["bias"] else None
-    want = conv_reference(x, weight, bias, c)
+    want = conv_reference(x, weight, bias, {**c, "relu": False})
+    residual = rng.standard_normal(want.shape).astype(np.float32) if c["residual"] else None
+    want = want + (residual if residual is not None else 0)  # a skip connection, added before the activation
+    want = np.maximum(want, 0) if c["relu"] else want
     positions = want.shape[0] * want.shape[2] * want.shape[3]
     if c["nhwc"]:
         x, want = x.transpose(0, 2, 3, 1).copy(), want.transpose(0, 2, 3, 1).copy()
+        residual = None if residual is None else residual.transpose(0, 2, 3, 1).copy()
     with make_context(), ir.Location.unknown():
-        text = bsparse_main("conv2d", x.shape, weight, c["block"], bias, want.shape, conv_attrs(c))
+        text = bsparse_main("conv2d", x.shape, weight, c["block"], bias, want.shape, conv_attrs(c), residual)
     got, report = compile_and_run(text, LOWER.format(t=c["target"], d=c["dtype"]), x)
     assert_close(got, want)
     check_report(report, weight, c["block"], positions, c["target"], c["dtype"])
