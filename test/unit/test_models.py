@@ -135,6 +135,22 @@ def test_gpt2_small_follows_hugging_face() -> None:
     assert torch.equal(a[:, :-1], b[:, :-1]) and not torch.equal(a[:, -1], b[:, -1])
 
 
+def test_gnmt_like_unrolls_the_lstm_as_nn_lstm_computes_it() -> None:
+    from bsparse.models.gnmt import lstm_layer
+
+    model = models.get("gnmt_like", vocab=50, hidden=16, layers=2, source=5)
+    x = torch.randn(7, 3, 16)
+    single = torch.nn.LSTM(16, 16, 1)  # the encoder's first layer, run by PyTorch itself
+    single.load_state_dict({k: v for k, v in model.encoder.state_dict().items() if k.endswith("_l0")})
+    with torch.no_grad():
+        want, _ = single(x)
+        got = torch.stack(lstm_layer(model.encoder, 0, list(x.unbind(0)), torch.zeros(3, 16), torch.zeros(3, 16)))
+        logits = model(torch.randint(0, 50, (2, 9)))
+    assert torch.allclose(got, want, atol=1e-6)
+    assert tuple(logits.shape) == (2, 4, 50)
+    assert "decoder.weight_hh_l1" in model.state_dict() and tuple(models.example_input("gnmt_like").shape) == (1, 32)
+
+
 def test_jasper_like_is_five_blocks_of_1d_convolutions_with_residuals() -> None:
     model = models.get("jasper_like", blocks=((32, 11), (48, 13)), repeat=3, frames=40)
     kernels = [m.kernel_size[0] for m in model.encoder.modules() if isinstance(m, torch.nn.Conv1d)]
@@ -200,7 +216,7 @@ def test_tiny_cnn_covers_stride_padding_and_groups() -> None:
 
 def test_registry() -> None:
     assert models.names() == ["resnet50", "vgg16", "inception_v3", "mobilenet_v2", "bert_base", "vit_b16",
-                              "gpt2_small", "jasper_like", "tiny_mlp", "tiny_cnn"]
+                              "gpt2_small", "jasper_like", "gnmt_like", "tiny_mlp", "tiny_cnn"]
     assert tuple(models.example_input("inception_v3").shape) == (1, 3, 299, 299)
     with pytest.raises(KeyError, match="unknown model 'resnet18'"):
         models.get("resnet18")

@@ -37,3 +37,19 @@ def test_network_runs_exactly_with_little_left_on_the_host(name, target, options
     packed = program.stages["packed"]
     for name, count in activations.items():  # every activation module folded into its layer
         assert packed.count(f'activation = "{name}"') == count
+
+
+def test_recurrent_weights_are_pruned_and_packed_once_for_every_time_step():
+    """A GNMT-like LSTM translator, unrolled: each recurrent weight is one constant read at every step,
+    pruned once and stored once, and the program computes the pruned model exactly."""
+    model = models.get("gnmt_like", vocab=100, hidden=32, layers=3, source=6)
+    tokens = torch.randint(0, 100, (1, 12), generator=torch.Generator().manual_seed(0))
+    program = bsparse.compile(model, tokens, target="aie2-4x4", sparsity=0.5)
+    # encoder and decoder: 3 layers x (input, recurrent) weights; the attention combination; the classifier
+    assert program.stages["packed"].count('"bsparse.packed_weight"') == 2 * 3 * 2 + 2
+    (y,), report = program.run(tokens.numpy())
+    (want,), _ = program.run(tokens.numpy(), stage="sparsified")  # the pruned linalg program
+    assert np.abs(y - want).max() <= 1e-5 * np.abs(want).max()
+    steps = [layer for layer in report.layers if layer.kind == "matmul" and not layer.reason]
+    assert len(steps) == 2 * 6 * 3 * 2 + 2  # a matmul per weight per time step, all on the array
+    assert all(layer.reason for layer in report.host_ops)

@@ -1,4 +1,4 @@
-"""Model zoo: torchvision-faithful ResNet-50, VGG-16, Inception-V3, MobileNetV2, ViT-B/16, Hugging Face-faithful BERT-base and GPT-2 small, a Jasper-like 1-D convolution network and tiny test models with seeded weights.
+"""Model zoo: torchvision-faithful ResNet-50, VGG-16, Inception-V3, MobileNetV2, ViT-B/16, Hugging Face-faithful BERT-base and GPT-2 small, a Jasper-like 1-D convolution network, a GNMT-like LSTM translator and tiny test models with seeded weights.
 
 Every constructor takes ``seed: int = 0`` and returns the model in eval mode.
 BatchNorm layers get random affine parameters and running statistics
@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from .bert import BertModel, bert_base
+from .gnmt import GNMTLike, gnmt_like
 from .gpt2 import GPT2Model, gpt2_small
 from .inception import Inception3, inception_v3
 from .jasper import JasperLike, jasper_like
@@ -35,12 +36,13 @@ _CONSTRUCTORS: dict[str, Callable[..., nn.Module]] = {
     "vit_b16": vit_b16,
     "gpt2_small": gpt2_small,
     "jasper_like": jasper_like,
+    "gnmt_like": gnmt_like,
     "tiny_mlp": tiny_mlp,
     "tiny_cnn": tiny_cnn,
 }
 
 #: Vocabulary size of the models whose input is token ids.
-VOCABULARIES: dict[str, int] = {"bert_base": 30522, "gpt2_small": 50257}
+VOCABULARIES: dict[str, int] = {"bert_base": 30522, "gpt2_small": 50257, "gnmt_like": 32000}
 
 #: Per-sample input shape (without the batch dimension) of each model.
 INPUT_SHAPES: dict[str, tuple[int, ...]] = {
@@ -52,6 +54,7 @@ INPUT_SHAPES: dict[str, tuple[int, ...]] = {
     "vit_b16": (3, 224, 224),
     "gpt2_small": (128,),
     "jasper_like": (64, 256),
+    "gnmt_like": (32,),
     "tiny_mlp": TINY_MLP_INPUT,
     "tiny_cnn": TINY_CNN_INPUT,
 }
@@ -89,6 +92,7 @@ def example_input(name: str, batch: int = 1, seed: int = 0) -> torch.Tensor:
 
 __all__ = [
     "BertModel",
+    "GNMTLike",
     "GPT2Model",
     "INPUT_SHAPES",
     "Inception3",
@@ -103,6 +107,7 @@ __all__ = [
     "bert_base",
     "example_input",
     "get",
+    "gnmt_like",
     "gpt2_small",
     "inception_v3",
     "jasper_like",

@@ -30,4 +30,4 @@
 // EMIT: linalg.matmul
 // EMIT-NOT: bsparse.
 
-// UNKNOWN: error: 'no_such_model' is neither a file nor a model name (models: resnet50, vgg16, inception_v3, mobilenet_v2, bert_base, vit_b16, gpt2_small, jasper_like, tiny_mlp, tiny_cnn)
+// UNKNOWN: error: 'no_such_model' is neither a file nor a model name (models: resnet50, vgg16, inception_v3, mobilenet_v2, bert_base, vit_b16, gpt2_small, jasper_like, gnmt_like, tiny_mlp, tiny_cnn)
