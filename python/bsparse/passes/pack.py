@@ -535,35 +535,52 @@ def _elementwise_of(generic, sources: set) -> bool:
     if list(block.arguments[len(generic.inputs)].uses) or any(op.name not in _PLAIN_PAYLOAD for op in ops):
         return False
     maps = map_strings(generic)
-    return all((maps[i] == maps[-1] and v in sources) or
-               (maps[i] != maps[-1] and (c := trace_constant(v)) is not None and c.size == 1)
+    return all((maps[i] == maps[-1] and v in sources) or (maps[i] != maps[-1] and _scalar_constant(v))
                for i, v in enumerate(generic.inputs))
 
 
-def _epilogue_ops(sink, x: ir.Value) -> list | None:
-    """The elementwise ops that compute `sink` from `x` alone, in program order, `sink` last: a closed
-    graph (each op's result and every use of `x` inside it), as torch-mlir writes SiLU (``x * sigmoid(x)``)
-    or a hand-written GELU; None if `sink` is not one."""
-    found, pending = [], [sink]
+def _in_program_order(ops: list) -> list:
+    """`ops` (of one block) sorted as they stand in it."""
+    return sorted(ops, key=functools.cmp_to_key(lambda a, b: -1 if a.operation.is_before_in_block(b.operation) else 1))
+
+
+def _scalar_constant(value: ir.Value) -> bool:
+    """True if `value` is a one-element constant (seen through layout-only ops)."""
+    return int(np.prod(ir.ShapedType(value.type).shape)) == 1 and constant_source(value) is not None
+
+
+def _epilogue_graph(sink) -> tuple[list, set]:
+    """The ``linalg.generic`` ops behind `sink` (`sink` included) in program order, and the values they
+    start from: what no generic defines, scalar constants left out."""
+    found, leaves, pending = [], set(), [sink]
     while pending:
         op = pending.pop()
         if any(op == seen for seen in found):
             continue
         found.append(op)
-        pending += [p for v in op.inputs if v != x and (p := defining_op(v)) is not None
-                    and p.operation.name == "linalg.generic"]
-    values = {x, *(op.results[0] for op in found)}
-    if not all(_elementwise_of(op, values) for op in found):
-        return None
-    members = [op.operation for op in found]
-    inner = [op.results[0] for op in found if op != sink]
-    if not all(use.owner in members for v in (x, *inner) for use in v.uses):
-        return None
-    return sorted(found, key=functools.cmp_to_key(lambda a, b: -1 if a.operation.is_before_in_block(b.operation) else 1))
+        for value in op.inputs:
+            producer = defining_op(value)
+            if producer is not None and producer.operation.name == "linalg.generic":
+                pending.append(producer)
+            elif not _scalar_constant(value):
+                leaves.add(value)
+    return _in_program_order(found), leaves
+
+
+def _closed(ops: list, x: ir.Value) -> bool:
+    """True if `ops` (`_epilogue_graph`, the sink last) compute the sink from `x` alone: each is an
+    elementwise op of `x`, of the others' results and of scalar constants, and every use of `x` and of
+    their results but the sink's is inside them (as torch-mlir writes SiLU, ``x * sigmoid(x)``, or a
+    hand-written GELU)."""
+    values = {x, *(op.results[0] for op in ops)}
+    if not all(_elementwise_of(op, values) for op in ops):
+        return False
+    members = [op.operation for op in ops]
+    return all(use.owner in members for v in (x, *(op.results[0] for op in ops[:-1])) for use in v.uses)
 
 
 def _on_probes(ops: list, x: ir.Value, before: str) -> np.ndarray:
-    """The graph `ops` (`_epilogue_ops`) evaluated on `before`(`_PROBES`) as `x`: as many evaluations of the
+    """The graph `ops` (`_epilogue_graph`) evaluated on `before`(`_PROBES`) as `x`: as many evaluations of the
     ops' own shape as the probes need; the sink's values."""
     shape = tuple(ir.ShapedType(x.type).shape)
     size = int(np.prod(shape))
@@ -630,8 +647,8 @@ def absorb_epilogue(generic, rewriter):
     ]
     residual_add = len(generic.inputs) == 2 and maps[0] == maps[1] == maps[-1] and _is_add(generic)
     if len(found) == 2 and residual_add:  # two layers' sum: the later one adds the other as its residual
-        found = sorted(found, key=functools.cmp_to_key(
-            lambda a, b: -1 if a[1].operation.is_before_in_block(b[1].operation) else 1))[1:]
+        later = _in_program_order([producer for _, producer, _ in found])[-1]
+        found = [entry for entry in found if entry[1] == later]
     if len(found) != 1:
         return True
     x_index, producer, view = found[0]
@@ -656,31 +673,14 @@ def absorb_epilogue(generic, rewriter):
     return False
 
 
-def _leaves(sink) -> set:
-    """The values the elementwise ops behind `sink` start from: what no ``linalg.generic`` defines,
-    constants left out."""
-    leaves, seen, pending = set(), [], [sink]
-    while pending:
-        op = pending.pop()
-        if any(op == s for s in seen):
-            continue
-        seen.append(op)
-        for value in op.inputs:
-            producer = defining_op(value)
-            if producer is not None and producer.operation.name == "linalg.generic":
-                pending.append(producer)
-            elif trace_constant(value) is None:
-                leaves.add(value)
-    return leaves
-
-
 def absorb_activation(sink, rewriter):
-    """Folds the elementwise ops that compute `sink` from a bsparse op's result alone (`_epilogue_ops`:
+    """Folds the elementwise ops that compute `sink` from a bsparse op's result alone (`_closed`:
     one op, or a graph such as torch-mlir's SiLU ``x * sigmoid(x)``) into the op's activation, when,
     applied after its activation so far, they compute one of `bsparse.activations.ACTIVATIONS` on
     `_PROBES` (to float32 rounding): relu in any form, relu6 (a max with 0, then a min with 6), sigmoid,
     tanh, silu, gelu, gelu_tanh."""
-    if len(leaves := _leaves(sink)) != 1 or (found := _bsparse_producer(x := leaves.pop())) is None:
+    ops, leaves = _epilogue_graph(sink)
+    if len(leaves) != 1 or (found := _bsparse_producer(x := leaves.pop())) is None:
         return True
     producer, view = found
     packed = defining_op(producer.weight)
@@ -688,7 +688,7 @@ def absorb_activation(sink, rewriter):
         return True
     if producer.bias is not None and trace_constant(producer.bias) is None:
         return True
-    if (ops := _epilogue_ops(sink, x)) is None:
+    if not _closed(ops, x):
         return True
     before = ir.StringAttr(producer.attributes["activation"]).value
     if (name := _activation_of(_on_probes(ops, x, before))) is None:

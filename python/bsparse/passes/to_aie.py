@@ -251,13 +251,9 @@ def _lower(op, rewriter, target: targets.Target, dtype: str, layer_of) -> bool:
         host = {"input": _to_buffer(x, loc, _space(op.input, target, dtype)),
                 "output": memref.AllocOp(_memref(layer.out_shape, result_type.element_type,
                                                  _space(op.result, target, dtype)), [], []).result}
-        if op.residual is not None:
+        if op.residual is not None:  # a matmul's leading dims flattened like its input
             layer = dataclasses.replace(layer, residual=True)
-            residual = op.residual
-            if tuple(result_type.shape) != layer.out_shape:  # a matmul's leading dims, flattened like its input
-                rank = len(result_type.shape)
-                flat = ir.RankedTensorType.get(list(layer.out_shape), result_type.element_type)
-                residual = tensor.CollapseShapeOp(flat, residual, [list(range(rank - 1)), [rank - 1]]).result
+            residual = _rows(op.residual) if layer.kind == "matmul" else op.residual
             host["residual"] = _to_buffer(residual, loc, _space(op.residual, target, dtype))
         shares, constants = _shares(data, op.bias, partition, target, elt, loc)
         host.update(constants)
@@ -281,12 +277,19 @@ def _lower(op, rewriter, target: targets.Target, dtype: str, layer_of) -> bool:
 def _matmul_of(op, weight_shape, partition: Partition):
     x = op.input
     result_type = ir.RankedTensorType(op.result.type)
-    x_shape, y_shape = list(ir.ShapedType(x.type).shape), list(result_type.shape)
-    layer = matmul_layer(x_shape, y_shape)
-    if len(x_shape) != 2:
-        flat = ir.RankedTensorType.get(list(layer.in_shape), result_type.element_type)
-        x = tensor.CollapseShapeOp(flat, x, [list(range(len(x_shape) - 1)), [len(x_shape) - 1]]).result
-    return layer, {"weight_shape": weight_shape, "activation": ir.StringAttr(op.attributes["activation"]).value}, x
+    layer = matmul_layer(list(ir.ShapedType(x.type).shape), list(result_type.shape))
+    return layer, {"weight_shape": weight_shape, "activation": ir.StringAttr(op.attributes["activation"]).value}, \
+        _rows(x)
+
+
+def _rows(value: ir.Value) -> ir.Value:
+    """A matmul's ``[..., C]`` operand as the device sees it: ``[rows, C]``, its leading dims collapsed."""
+    ty = ir.RankedTensorType(value.type)
+    rank = len(ty.shape)
+    if rank == 2:
+        return value
+    flat = ir.RankedTensorType.get([int(np.prod(ty.shape[:-1])), ty.shape[-1]], ty.element_type)
+    return tensor.CollapseShapeOp(flat, value, [list(range(rank - 1)), [rank - 1]]).result
 
 
 def _conv_of(op, weight_shape, partition: Partition):
