@@ -81,6 +81,40 @@ module {
       %5 = irdl.base "#builtin.dictionary" 
       irdl.attributes {"params" = %5}
     }
+    irdl.operation @generic {
+      %0 = irdl.base "!builtin.memref" 
+      %1 = irdl.base "!builtin.memref" 
+      %2 = irdl.base "!builtin.memref" 
+      %3 = irdl.base "!builtin.memref" 
+      %4 = irdl.base "!builtin.memref" 
+      %5 = irdl.base "!builtin.memref" 
+      %6 = irdl.base "!builtin.memref" 
+      %7 = irdl.base "!builtin.memref" 
+      %8 = irdl.base "!builtin.memref" 
+      %9 = irdl.base "!builtin.memref" 
+      %10 = irdl.base "!builtin.memref" 
+      %11 = irdl.base "!builtin.memref" 
+      irdl.operands(input0: optional %0, input1: optional %1, input2: optional %2, input3: optional %3, input4: optional %4, input5: optional %5, input6: optional %6, input7: optional %7, output0: optional %8, output1: optional %9, output2: optional %10, output3: optional %11)
+      %12 = irdl.base "#builtin.array" 
+      %13 = irdl.base "#builtin.array" 
+      %14 = irdl.base "#builtin.dictionary" 
+      irdl.attributes {"indexing_maps" = %12, "iterator_types" = %13, "params" = %14}
+      %15 = irdl.region
+      irdl.regions(body: %15)
+    }
+    irdl.operation @yield {
+      %0 = irdl.any
+      %1 = irdl.any
+      %2 = irdl.any
+      %3 = irdl.any
+      irdl.operands(value0: optional %0, value1: optional %1, value2: optional %2, value3: optional %3)
+    }
+    irdl.operation @index {
+      %0 = irdl.base "#builtin.integer" 
+      irdl.attributes {"dim" = %0}
+      %1 = irdl.base "!builtin.index" 
+      irdl.results(result: %1)
+    }
   }
 }
 

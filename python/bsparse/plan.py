@@ -27,8 +27,9 @@ import numpy as np
 import torch_mlir.ir as ir
 
 from bsparse import targets
-from bsparse.dialects.aie import is_byte_buffer, is_index_buffer
-from bsparse.dialects.kernel import KernelParams
+from bsparse.dialects.aie import generic_operands, is_byte_buffer, is_index_buffer
+from bsparse.cost.payload import payload_of
+from bsparse.dialects.kernel import GenericParams, KernelParams
 from bsparse.dtypes import COSTED_DTYPES
 from bsparse.patterns import BsrData, format_for
 from bsparse.patterns.indexed import from_index_bytes
@@ -74,15 +75,20 @@ class Dma:
 
 @dataclass(frozen=True)
 class KernelCall:
-    """One work unit of a core: a ``matmul`` or ``conv2d`` kernel on share `share` of the layer's weight."""
+    """One work unit of a core: a ``matmul`` or ``conv2d`` kernel on share `share` of the layer's weight,
+    or (kind ``generic``, no share: -1) a core's slice of a structured op on activations, its `payload`'s
+    work per loop point (`bsparse.passes._structured`)."""
 
     core: tuple[int, int]
     kind: str
     encoding: str
     operands: tuple[tuple[str, int], ...]
     """Operand name -> buffer, in the kernel's operand order (no ``bias`` without one)."""
-    params: KernelParams
+    params: Any
+    """`KernelParams`, or `bsparse.dialects.kernel.GenericParams` for a generic kernel."""
     share: int
+    payload: Any = None
+    """A generic kernel's `bsparse.cost.payload.Payload`."""
 
     def operand(self, name: str) -> int | None:
         return dict(self.operands).get(name)
@@ -213,6 +219,9 @@ def read_device(op) -> ReadDevice:
     shares: dict = {}  # the share's index constant (cores of a row share it) -> share
     for core in cores:
         for kernel in core.regions[0].blocks[0].operations:
+            if kernel.operation.name == "aie.generic":
+                plan.kernels.append(_generic_call(plan, kernel, index))
+                continue
             spec = KERNEL_OPS.get(kernel.operation.name)
             if spec is None:
                 continue
@@ -235,6 +244,16 @@ def read_device(op) -> ReadDevice:
                 plan.shares.append(_share_data(plan, call, values))
             plan.kernels.append(KernelCall(core_tile, kind, encoding, tuple(operands), params, shares[key]))
     return ReadDevice(plan, values)
+
+
+def _generic_call(plan: DevicePlan, kernel, index: dict) -> KernelCall:
+    """An ``aie.generic`` kernel read back: operands ``input<i>`` / ``output<j>``, params and payload."""
+    inputs, outputs = generic_operands(kernel)
+    operands = [(f"input{i}", index[v]) for i, v in enumerate(inputs)]
+    operands += [(f"output{j}", index[v]) for j, v in enumerate(outputs)]
+    params = GenericParams.from_op(kernel, len(ir.ArrayAttr(kernel.attributes["iterator_types"])))
+    core = plan.buffers[operands[0][1]].tile
+    return KernelCall(core, "generic", "", tuple(operands), params, -1, payload_of(kernel))
 
 
 KERNEL_OPS = {

@@ -37,7 +37,8 @@ def test_unpacked_weight_warns_at_its_layer_and_is_a_host_op_with_its_reason():
     assert host["conv3d"].startswith("weight not packed: bsparse-pack has no packing for linalg.conv_3d")
     assert all(layer.reason for layer in report.host_ops) and all(layer.cycles > 0 for layer in report.host_ops)
     lowered = [layer for layer in report.layers if not layer.reason]
-    assert [layer.kind for layer in lowered] == ["matmul"] and lowered[0].cores > 0
+    assert [layer.kind for layer in lowered if layer.kind in ("matmul", "conv2d")] == ["matmul"]
+    assert all(layer.cores > 0 for layer in lowered)
     listed = json.loads(json.dumps(report.to_dict()))["host_ops"]
     assert [entry["kind"] for entry in listed] == [layer.kind for layer in report.host_ops]
     assert "host ops: " in report.format_table() and "weight not packed" in report.format_table()
@@ -68,18 +69,19 @@ def test_a_lowered_layer_has_no_reason():
 
 def _conv_pool() -> nn.Sequential:
     torch.manual_seed(1)
-    return nn.Sequential(nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)).eval()
+    return nn.Sequential(nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2, padding=1)).eval()
 
 
 def test_an_op_left_on_the_host_warns_at_its_layer_and_strict_makes_it_an_error():
     x = torch.randn(1, 8, 8, 8)
-    with pytest.warns(BsparseWarning, match=r"layer '2' \(linalg.pooling_nchw_max\): host op: bsparse-to-aie has no "
-                                            r"lowering for linalg.pooling_nchw_max") as warned:
+    # the pool runs on the array; the -inf padding before it (a tensor.pad) stays on the host
+    with pytest.warns(BsparseWarning, match=r"layer '2' \(tensor.pad\): host op: bsparse-to-aie has no "
+                                            r"lowering for tensor.pad") as warned:
         program = bsparse.compile(_conv_pool(), x, target="aie2-2x2")
     messages = [w.message for w in warned if isinstance(w.message, BsparseWarning)]
     assert all(m.location for m in messages)
     (_, report) = program.run(x.numpy())
     assert sorted(m.message.split(": host op: ")[1] for m in messages) == sorted(l.reason for l in report.host_ops)
-    with pytest.raises(BsparseCompilerError, match=r"error: bsparse-to-aie: layer '2' \(linalg.pooling_nchw_max\): "
+    with pytest.raises(BsparseCompilerError, match=r"error: bsparse-to-aie: layer '2' \(tensor.pad\): "
                                                    r"host op \(strict\)"):
         bsparse.compile(_conv_pool(), x, target="aie2-2x2", strict=True)

@@ -2,7 +2,12 @@
 
 DESIGN.md's model, every constant a field of the device's target:
 
-- a core's compute: its share's format says it
+- a core's compute: for a generic kernel (a structured op on activations,
+  `bsparse.passes._structured`) its payload on each loop point of its slice
+  (`bsparse.cost.payload.Payload`: MACs at ``macs_per_cycle x
+  kernel_efficiency`` for a contraction, else vector ops at
+  ``vector_bytes_per_cycle`` and the rated ops at their rates) plus
+  ``kernel_call_overhead_cycles`` per tile; for a packed layer its share's format says it
   (`bsparse.patterns.format.Format.compute_cycles`: for BSR its MACs on stored
   blocks at ``macs_per_cycle x kernel_efficiency`` plus
   ``block_index_overhead_cycles`` per stored block per output tile; for the
@@ -130,10 +135,19 @@ def _compute(plan: DevicePlan, result: DeviceCost) -> None:
     t, dtype = plan.target, plan.dtype
     for call in plan.kernels:
         p = call.params
+        core = call.core
+        result.calls[core] = result.calls.get(core, 0) + (p.tiles if call.kind == "generic" else p.calls)
+        if call.kind == "generic":  # its payload on each point of its slice of the loops
+            points = math.prod(p.steps)
+            macs = points if call.payload.contraction else 0
+            result.macs[core] = result.macs.get(core, 0) + macs
+            result.macs_dense += macs
+            result.compute[core] = (result.compute.get(core, 0.0) + call.payload.cycles(t, dtype, points)
+                                    + p.tiles * t.kernel_call_overhead_cycles)
+            continue
         positions = output_positions(plan, call)
         result.macs_dense += dense_macs(call, positions)
-        core = call.core  # a core may run several work units (two phases): they add up
-        result.calls[core] = result.calls.get(core, 0) + p.calls
+        # a core may run several work units (two phases): they add up
         data = plan.shares[call.share]
         index_passes = p.output_tiles // p.channel_groups
         loads = 1 if p.weight_resident else index_passes

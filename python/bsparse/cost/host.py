@@ -25,7 +25,6 @@ What is costed, by level of the program:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -33,8 +32,9 @@ import numpy as np
 import torch_mlir.ir as ir
 
 from bsparse import targets
-from bsparse.dialects.bsparse import UNPACKED_ATTRIBUTE, packed_type
+from bsparse.dialects.bsparse import HOST_ATTRIBUTE, UNPACKED_ATTRIBUTE, packed_type
 from bsparse.cost.device import ddr_cycles
+from bsparse.cost.payload import Payload, payload_of
 from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
 from bsparse.names import layer_name
 from bsparse.semantics.core import Interpreter, Listener
@@ -242,6 +242,8 @@ def host_reason(op) -> str:
     """Why `op` is on the host of a lowered program (bsparse-pack's record for an unpacked weight)."""
     if UNPACKED_ATTRIBUTE in op.attributes:
         return f"weight not packed: {ir.StringAttr(op.attributes[UNPACKED_ATTRIBUTE]).value}"
+    if HOST_ATTRIBUTE in op.attributes:
+        return f"bsparse-to-aie cannot put it on the array: {ir.StringAttr(op.attributes[HOST_ATTRIBUTE]).value}"
     if op.name in ("bsparse.matmul", "bsparse.conv2d"):
         return "bsparse-to-aie did not lower it (its weight is not a constant packed weight)"
     return f"bsparse-to-aie has no lowering for {op.name}: costed as vector work on the array"
@@ -305,60 +307,23 @@ _COPIES = ("linalg.transpose", "linalg.copy", "linalg.broadcast", "tensor.pad", 
            "tensor.insert_slice", "tensor.extract_slice")
 
 
-_RATES = {"math.exp": "exp_cycles_per_element", "math.tanh": "tanh_cycles_per_element",
-          "math.erf": "erf_cycles_per_element", "math.rsqrt": "rsqrt_cycles_per_element",
-          "math.sqrt": "sqrt_cycles_per_element", "arith.divf": "reciprocal_cycles_per_element"}
-"""Payload ops a core evaluates at a measured rate of its own (a target field) rather than as one vector op."""
-
-
-def _varies(value: ir.Value, op) -> bool:
-    """Whether a payload value changes with every element: not a constant or a broadcast input's element."""
-    block = op.regions[0].blocks[0]
-    arguments = list(block.arguments)
-    if value in arguments:  # an input's element: varies unless its map leaves out some loop dims
-        maps = [ir.AffineMapAttr(m).value for m in ir.ArrayAttr(op.attributes["indexing_maps"])]
-        amap = maps[arguments.index(value)]
-        return len(set(re.findall(r"d\d+", str(amap).split("->")[1]))) == amap.n_dims
-    producer = value.owner
-    return isinstance(producer, ir.OpView) and producer.operation.parent == op.operation \
-        and producer.operation.name != "arith.constant"
-
-
-def _payload_work(op, target: targets.Target) -> tuple[int, float]:
-    """A structured op's payload per element: (vector ops, cycles at measured rates). One vector op per
-    payload op, but exp, tanh, erf, sqrt, rsqrt and a division by a varying value at the target's
-    measured rates (a division by a constant or a broadcast value is a multiply by its inverse)."""
-    body = list(op.regions[0].blocks[0].operations)[:-1] if len(op.regions) else []
-    vector_ops, rated = 0, 0.0
-    for inner in body:
-        rate = _RATES.get(inner.name)
-        if rate is not None and (inner.name != "arith.divf" or _varies(inner.operands[1], op)):
-            rated += getattr(target, rate)
-        else:
-            vector_ops += 1
-    return (max(vector_ops, 1) if not rated else vector_ops), rated
-
-
 @cost("linalg.generic", "linalg.map", "linalg.reduce", "linalg.softmax", *_POOLS, *_COPIES)
 def _vector_layer(op, model: CostModel) -> LayerReport | None:
     """Vector work left on the host, spread over the array's cores: elementwise, reductions, pooling,
-    softmax and copies (`_payload_work` per element)."""
+    softmax and copies (`bsparse.cost.payload.Payload` per element)."""
     if not model.lowered:
         return None
     target, dtype = model.costed
-    width = COSTED_DTYPES[dtype]
     out = sum(_elements(r) for r in op.results)
     reads = max((_elements(v) for v in _read_values(op)), default=0)
-    rated = 0.0
+    lanes = target.num_cores
     if op.name in _COPIES:
-        kind, work = "copy", out
+        kind, compute = "copy", Payload(0, ()).vector_cycles(target, dtype, out, lanes)
     elif op.name in _POOLS:
-        kind, work = "pool", out * _elements(op.operands[1])
+        kind, compute = "pool", Payload(1, ()).vector_cycles(target, dtype, out * _elements(op.operands[1]), lanes)
     elif op.name == "linalg.softmax":  # max, subtract, sum, multiply by the row's inverse; exp at its rate
-        kind, work, rated = "softmax", 4 * out, out * target.exp_cycles_per_element
+        kind, compute = "softmax", Payload(4, ("exp_cycles_per_element",)).vector_cycles(target, dtype, out, lanes)
     else:
         kind, elements = ("reduce", reads) if reads > out else ("elementwise", out)
-        vector_ops, per_element = _payload_work(op, target)
-        work, rated = elements * vector_ops, elements * per_element
-    compute = work * width / (target.num_cores * target.vector_bytes_per_cycle) + rated / target.num_cores
+        compute = payload_of(op).vector_cycles(target, dtype, elements, lanes)
     return _host_layer(op, model, kind, compute)

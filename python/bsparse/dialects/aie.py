@@ -13,6 +13,8 @@ Modelled on mlir-aie's concepts. An ``aie.device`` names a target (a file in
 - ``aie.core``: the program of one compute tile; it calls vector kernels.
 - ``aie.matmul_bsr`` / ``aie.conv2d_bsr``: a core's block-sparse micro-kernel
   over its L1 buffers, standing for its whole loop over one work unit.
+- ``aie.generic``: a core's vector (or activation-by-activation matmul)
+  kernel on its slice of a structured op, with the op's maps and payload.
 
 Host memory (L3) is any memref defined outside the device (a function
 argument, ``memref.alloc``, ``bufferization.to_buffer``) or an ``aie.buffer``
@@ -31,7 +33,7 @@ from torch_mlir.dialects.ext import Dialect, Operand, Result
 
 from bsparse import targets
 from bsparse.dialects._verify import Invalid, i64_array, int_attr, static_shape, string_attr, verified
-from bsparse.dialects.kernel import KernelParams
+from bsparse.dialects.kernel import GenericParams, KernelParams
 from bsparse.dtypes import COSTED_DTYPES
 from bsparse.residency import memory_level
 
@@ -41,12 +43,19 @@ __all__ = [
     "CoreOp",
     "DeviceOp",
     "DmaOp",
+    "GENERIC_INPUTS",
+    "GENERIC_OUTPUTS",
+    "GenericOp",
+    "generic_operands",
+    "ITERATOR_KINDS",
+    "IndexOp",
     "Conv2dBsrOp",
     "Conv2dSparseOp",
     "MatmulBsrOp",
     "MatmulSparseOp",
     "LEVELS",
     "TileOp",
+    "YieldOp",
     "buffer_level",
     "element_bytes",
     "is_byte_buffer",
@@ -304,21 +313,21 @@ class CoreOp(AIE.Operation, name="core", traits=[ir.NoTerminatorTrait]):
         return True
 
 
-def _check_kernel_buffers(op, names: Sequence[str]) -> None:
-    """Every named operand is an L1 buffer of the tile of the enclosing ``aie.core``."""
+def _check_kernel_buffers(op, names: Sequence[str], values: Sequence[ir.Value] = ()) -> None:
+    """Every named operand (and every one of `values`) is an L1 buffer of the tile of the enclosing ``aie.core``."""
     core = op.operation.parent
     if core is None or core.name != "aie.core":
         raise Invalid("must be nested directly in an 'aie.core'")
     core_tile = _tile_coords(core.opview.tile)
-    for name in names:
-        value = getattr(op, name)
+    named = [(f"operand '{name}'", getattr(op, name)) for name in names]
+    for what, value in named + [(f"operand #{i}", v) for i, v in enumerate(values)]:
         if value is None:
             continue
         owner = value.owner
         if not (isinstance(owner, ir.OpView) and owner.operation.name == "aie.buffer"):
-            raise Invalid(f"operand '{name}' must be an 'aie.buffer'")
+            raise Invalid(f"{what} must be an 'aie.buffer'")
         if string_attr(owner, "level") != "L1" or _tile_coords(owner.tile) != core_tile:
-            raise Invalid(f"operand '{name}' must be an L1 buffer of the core's tile{core_tile}")
+            raise Invalid(f"{what} must be an L1 buffer of the core's tile{core_tile}")
 
 
 _KERNEL_OPERANDS = ("input", "values", "row_ptr", "col_idx", "output", "bias")
@@ -456,4 +465,124 @@ class Conv2dSparseOp(AIE.Operation, name="conv2d_sparse"):
         _check_kernel_buffers(self, _SPARSE_KERNEL_OPERANDS)
         _check_sparse_buffers(self)
         KernelParams.from_op(self, "conv2d", indexed=True)
+        return True
+
+
+ITERATOR_KINDS = ("parallel", "reduction")
+GENERIC_INPUTS, GENERIC_OUTPUTS = 8, 4
+"""Operand slots of an ``aie.generic``: inputs, outputs."""
+
+
+def generic_operands(op) -> tuple[list[ir.Value], list[ir.Value]]:
+    """The inputs and outputs of an ``aie.generic``, each filled from slot 0 up.
+
+    Raises:
+        Invalid: a gap in the slots, or no output.
+    """
+    segments = list(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"]))
+    if len(segments) != GENERIC_INPUTS + GENERIC_OUTPUTS or any(n not in (0, 1) for n in segments):
+        raise Invalid(f"operandSegmentSizes must hold {GENERIC_INPUTS + GENERIC_OUTPUTS} entries of 0 or 1")
+    n_in, n_out = sum(segments[:GENERIC_INPUTS]), sum(segments[GENERIC_INPUTS:])
+    if segments[:n_in] != [1] * n_in or segments[GENERIC_INPUTS:GENERIC_INPUTS + n_out] != [1] * n_out:
+        raise Invalid("inputs and outputs must fill their slots from input0 / output0 up")
+    if not n_out:
+        raise Invalid("needs at least one output")
+    operands = list(op.operands)
+    return operands[:n_in], operands[n_in:n_in + n_out]
+
+
+class GenericOp(AIE.Operation, name="generic"):
+    """A core's kernel on its slice of a structured op (elementwise, reduction, pooling, a matmul of two
+    activations): the linalg op's loops, maps and payload over L1 buffers.
+
+    As ``linalg.generic`` on memrefs: loop ``d<k>`` of ``indexing_maps``
+    runs over ``params.extents[k]``, except loop ``params.split``, which
+    this core runs over ``params.range`` only (its slice of the op); the
+    payload region takes one element per operand (inputs, then outputs)
+    and yields the outputs' new elements (``aie.yield``). Every operand is
+    an L1 buffer holding one tile (``params.tile`` loop steps); DMA
+    transfers stream the tiles in and out, and a DMA that fills an output
+    tile before the call brings the output's initial value (an
+    accumulator's init) the payload reads.
+    """
+
+    indexing_maps: ir.ArrayAttr
+    """One ``affine_map`` per operand, inputs then outputs."""
+    iterator_types: ir.ArrayAttr
+    """One string per loop: one of `ITERATOR_KINDS`."""
+    params: ir.DictAttr
+    """The core's slice and its tiling: `bsparse.dialects.kernel.GenericParams`."""
+    body: ir.Region
+    input0: Operand[ir.MemRefType] | None = None
+    input1: Operand[ir.MemRefType] | None = None
+    input2: Operand[ir.MemRefType] | None = None
+    input3: Operand[ir.MemRefType] | None = None
+    input4: Operand[ir.MemRefType] | None = None
+    input5: Operand[ir.MemRefType] | None = None
+    input6: Operand[ir.MemRefType] | None = None
+    input7: Operand[ir.MemRefType] | None = None
+    output0: Operand[ir.MemRefType] | None = None
+    output1: Operand[ir.MemRefType] | None = None
+    output2: Operand[ir.MemRefType] | None = None
+    output3: Operand[ir.MemRefType] | None = None
+    # One operand slot each (an IRDL variadic would make all its operands one type): inputs from input0
+    # up, outputs from output0 up; `generic_operands` reads them.
+
+    @verified
+    def verify_invariants(self) -> bool:
+        """Checks the buffers are the core's L1 buffers, one map per operand over the loops, the iterator
+        kinds, the params (`GenericParams`, split on a parallel loop) and the payload's arguments."""
+        inputs, outputs = generic_operands(self)
+        operands = [*inputs, *outputs]
+        _check_kernel_buffers(self, (), operands)
+        kinds = [ir.StringAttr(a).value if isinstance(a, ir.StringAttr) else None for a in self.iterator_types]
+        if any(k not in ITERATOR_KINDS for k in kinds):
+            raise Invalid(f"iterator_types must be strings, each one of {', '.join(ITERATOR_KINDS)}")
+        maps = [ir.AffineMapAttr(a).value if isinstance(a, ir.AffineMapAttr) else None for a in self.indexing_maps]
+        if len(maps) != len(operands) or any(m is None or m.n_dims != len(kinds) for m in maps):
+            raise Invalid(f"indexing_maps must hold {len(operands)} affine maps (one per operand) over "
+                          f"{len(kinds)} loops")
+        for m, value in zip(maps, operands):
+            if len(m.results) != len(static_shape(value, "operand", kind=ir.MemRefType)):
+                raise Invalid(f"indexing map {m} has {len(m.results)} results for an operand of rank "
+                              f"{len(ir.ShapedType(value.type).shape)}")
+        params = GenericParams.from_op(self, len(kinds))
+        if kinds[params.split] != "parallel":
+            raise Invalid(f"params 'split' is loop {params.split}, a reduction: a core's slice is of a parallel loop")
+        blocks = list(self.body.blocks)
+        if len(blocks) != 1 or len(blocks[0].arguments) != len(operands):
+            raise Invalid(f"the payload must be one block taking {len(operands)} arguments (one per operand)")
+        last = list(blocks[0].operations)[-1:] or [None]
+        if last[0] is None or last[0].operation.name != "aie.yield" or len(last[0].operands) != len(outputs):
+            raise Invalid(f"the payload must end in an 'aie.yield' of {len(outputs)} value(s)")
+        return True
+
+
+class YieldOp(AIE.Operation, name="yield", traits=[ir.IsTerminatorTrait]):
+    """Ends an ``aie.generic`` payload: the outputs' new elements, one slot each from ``value0`` up."""
+
+    value0: Operand[Any] | None = None
+    value1: Operand[Any] | None = None
+    value2: Operand[Any] | None = None
+    value3: Operand[Any] | None = None
+
+
+
+class IndexOp(AIE.Operation, name="index"):
+    """In an ``aie.generic`` payload: the index of loop `dim` at the element computed (within the whole
+    op's loops, not the core's slice), as ``linalg.index``."""
+
+    dim: ir.IntegerAttr
+    result: Result[ir.IndexType]
+
+    @verified
+    def verify_invariants(self) -> bool:
+        """Checks it is in an ``aie.generic`` payload, `dim` one of its loops."""
+        parent = self.operation.parent
+        if parent is None or parent.name != "aie.generic":
+            raise Invalid("must be in the payload of an 'aie.generic'")
+        loops = len(ir.ArrayAttr(parent.attributes["iterator_types"]))
+        int_attr(self, "dim", minimum=0)
+        if ir.IntegerAttr(self.attributes["dim"]).value >= loops:
+            raise Invalid(f"dim {ir.IntegerAttr(self.attributes['dim']).value} is not one of the {loops} loops")
         return True

@@ -50,6 +50,7 @@ __all__ = [
     "BSparse",
     "BsrType",
     "Conv2dOp",
+    "HOST_ATTRIBUTE",
     "LAYOUTS",
     "MatmulOp",
     "PackedSparseOp",
@@ -71,6 +72,10 @@ LAYOUTS = ("nchw", "nhwc")
 UNPACKED_ATTRIBUTE = "bsparse.unpacked"
 """A discardable string attribute bsparse-pack sets on an op with a constant weight it left
 unpacked: why (the cost report's host ops list it)."""
+
+HOST_ATTRIBUTE = "bsparse.host"
+"""A discardable string attribute bsparse-to-aie sets on a structured op it could not put on the
+array: why (the cost report's host ops list it)."""
 
 PHASE_ATTRIBUTE = "bsparse.phase"
 """A discardable unit attribute bsparse-pack sets on each ``tensor.insert_slice`` that interleaves

@@ -24,6 +24,7 @@ attribute is a dictionary; its keys are the field names:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, fields
 from typing import Any
@@ -33,7 +34,7 @@ import torch_mlir.ir as ir
 from bsparse import activations
 from bsparse.dialects._verify import Invalid
 
-__all__ = ["ACTIVATIONS", "KernelParams"]
+__all__ = ["ACTIVATIONS", "GENERIC_KINDS", "GenericParams", "KernelParams"]
 
 ACTIVATIONS = tuple(activations.ACTIVATIONS)
 LAYOUTS = ("nchw", "nhwc")
@@ -235,3 +236,65 @@ class _Reader:
                 flat[i] > flat[i + 1] for i in range(1, len(flat) - 1, 2)):
             raise Invalid(f"params '{name}' runs must be non-empty and ascending, got {list(flat)}")
         return flat
+
+
+GENERIC_KINDS = ("elementwise", "reduce", "pool", "matmul", "copy")
+"""What an ``aie.generic`` kernel computes, as its report names it."""
+
+
+@dataclass(frozen=True)
+class GenericParams:
+    """The ``params`` of an ``aie.generic`` kernel call: a core's slice of a structured op.
+
+    The op's loops have extents `extents`; the core computes loop `split` over
+    ``range`` (first, end) and every other loop whole, in `tiles` kernel calls
+    of `tile` loop steps each (a reduction loop always whole). `kind` is what
+    the report calls it.
+    """
+
+    kind: str
+    extents: tuple[int, ...]
+    split: int
+    range: tuple[int, int]
+    tile: tuple[int, ...]
+    tiles: int
+
+    @property
+    def steps(self) -> tuple[int, ...]:
+        """The core's loop extents: `extents` with the split loop cut to its range."""
+        return tuple(self.range[1] - self.range[0] if k == self.split else e for k, e in enumerate(self.extents))
+
+    def to_attr(self) -> ir.DictAttr:
+        i64 = ir.IntegerType.get_signless(64)
+        return ir.DictAttr.get({
+            "kind": ir.StringAttr.get(self.kind), "extents": ir.DenseI64ArrayAttr.get(list(self.extents)),
+            "split": ir.IntegerAttr.get(i64, self.split), "range": ir.DenseI64ArrayAttr.get(list(self.range)),
+            "tile": ir.DenseI64ArrayAttr.get(list(self.tile)), "tiles": ir.IntegerAttr.get(i64, self.tiles)})
+
+    @classmethod
+    def from_op(cls, op, loops: int) -> "GenericParams":
+        """The checked params of ``aie.generic`` `op` with `loops` loops.
+
+        Raises:
+            Invalid: a missing, unknown or malformed field, named.
+        """
+        if "params" not in op.attributes or not isinstance(op.attributes["params"], ir.DictAttr):
+            raise Invalid("needs a 'params' dictionary")
+        given = {named.name: named.attr for named in ir.DictAttr(op.attributes["params"])}
+        if unknown := sorted(set(given) - {f.name for f in fields(cls)}):
+            raise Invalid(f"params has unknown field(s) {', '.join(unknown)} for a generic kernel")
+        reader = _Reader(given)
+        params = cls(kind=reader.choice("kind", GENERIC_KINDS), extents=reader.ints("extents", (loops,), True),
+                     split=reader.int("split"), range=reader.pair("range"),
+                     tile=reader.ints("tile", (loops,), True), tiles=reader.int("tiles", minimum=1))
+        if params.split >= loops:
+            raise Invalid(f"params 'split' is loop {params.split} but the kernel has {loops} loops")
+        if params.range[1] > params.extents[params.split] or params.range[0] == params.range[1]:
+            raise Invalid(f"params 'range' {list(params.range)} is empty or outside loop {params.split}'s "
+                          f"extent {params.extents[params.split]}")
+        if any(t > s for t, s in zip(params.tile, params.steps)):
+            raise Invalid(f"params 'tile' {list(params.tile)} exceeds the core's loop extents {list(params.steps)}")
+        if params.tiles != math.prod(-(-s // t) for s, t in zip(params.steps, params.tile)):
+            raise Invalid(f"params 'tiles' is {params.tiles}, but tiles of {list(params.tile)} cover the core's loop "
+                          f"extents {list(params.steps)} in {math.prod(-(-s // t) for s, t in zip(params.steps, params.tile))}")
+        return params

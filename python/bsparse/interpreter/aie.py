@@ -27,12 +27,15 @@ import torch_mlir.ir as ir
 
 from bsparse.activations import epilogue
 from bsparse.cost.device import device_cost, layer_cycles
+from bsparse.dialects.aie import generic_operands
 from bsparse.dialects.kernel import KernelParams
 from bsparse.plan import KernelCall, ReadDevice, read_device
 from bsparse.report import LayerReport
 
 from bsparse.semantics.conv import conv_canonical
 from bsparse.semantics.core import InterpreterError, dtype_of, impl
+from bsparse.semantics.structured import Structured, affine_maps, decode_structured, run_structured
+from bsparse.passes._structured import Access, access_of, footprint, start
 from bsparse.cost.host import CostModel, cost, layer_label
 
 __all__: list[str] = []
@@ -106,6 +109,60 @@ class _Kernel:
 
 
 @dataclass
+class _Generic:
+    """An ``aie.generic`` call of a read device: its decoded payload, the access of each operand on its
+    host buffer, and the host values at the ends of its buffers' DMA chains."""
+
+    call: KernelCall
+    op: ir.OpView
+    info: Structured
+    accesses: list[Access]
+    """Per operand (inputs, then outputs), on the host buffer at the end of its chain."""
+    inputs: list[ir.Value | None]
+    """Per input, its host value (None: never loaded, the payload does not read it)."""
+    inits: list[ir.Value | None]
+    """Per output, the host value its initial value comes from (None: the payload does not read it)."""
+    outputs: list[ir.Value]
+
+    def run(self, interp, env) -> None:
+        """The core's slice of the op: each operand's box for the slice, the payload over them, the
+        outputs' boxes written back."""
+        p = self.call.params
+        steps = p.steps
+        n_inputs = len(self.inputs)
+        boxes = [tuple(slice(a, a + n) for a, n in zip(start(access, p.split, p.range[0]), footprint(access, steps)))
+                 for access in self.accesses]
+        args = []
+        for i, root in enumerate(self.inputs):
+            access = self.accesses[i]
+            args.append(np.zeros(footprint(access, steps), self.info.out_dtypes[0]) if root is None
+                        else env[root][boxes[i]])
+        for j, init in enumerate(self.inits):
+            box = boxes[n_inputs + j]
+            args.append(np.array(env[init][box] if init is not None else env[self.outputs[j]][box]))
+        offsets = [p.range[0] if k == p.split else 0 for k in range(len(steps))]
+        for j, value in enumerate(run_structured(interp, self.op, self.info, args, offsets)):
+            env[self.outputs[j]][boxes[n_inputs + j]] = value
+
+
+def _generic(call: KernelCall, kernel: ir.OpView, plan, values) -> _Generic:
+    n_inputs = len(generic_operands(kernel)[0])
+    maps = affine_maps(kernel.attributes["indexing_maps"])
+    reduction = [ir.StringAttr(a).value == "reduction" for a in ir.ArrayAttr(kernel.attributes["iterator_types"])]
+    buffers = [buffer for _, buffer in call.operands]
+    outputs = [values[plan.root(b, "drains")] for b in buffers[n_inputs:]]
+    inputs = [values[plan.root(b)] if plan.fed(b) else None for b in buffers[:n_inputs]]
+    inits = [values[plan.root(b)] if plan.fed(b) else None for b in buffers[n_inputs:]]
+    roots = [v if v is not None else kernel.operands[i] for i, v in enumerate(inputs + outputs)]  # unread: its L1 buffer
+    accesses = [access_of(m, ir.ShapedType(v.type).shape) for m, v in zip(maps, roots)]
+    if any(a is None for a in accesses):
+        raise ValueError("an aie.generic operand is read through a map a DMA cannot stream")
+    info = decode_structured(kernel, maps, reduction, n_inputs,
+                             out_dtypes=[dtype_of(v.type) for v in list(kernel.operands)[n_inputs:]])
+    return _Generic(call, kernel, info, accesses, inputs, inits, outputs)
+
+
+@dataclass
 class _Device:
     """A device read once (`read_device`) and its kernels' host roots; per column of an ungrouped conv
     its cores' weights stacked in channel order (`_column_weights`)."""
@@ -113,14 +170,20 @@ class _Device:
     read: ReadDevice
     kernels: list[_Kernel]
     columns: dict = field(default_factory=dict)
+    generics: list[_Generic] = field(default_factory=list)
 
 
 def _read(op) -> _Device:
     try:
         read = read_device(op)
         plan, values = read.plan, read.values
-        kernels = []
+        kernels, generics = [], []
+        generic_ops = [kernel for core in op.regions[0].blocks[0].operations if core.operation.name == "aie.core"
+                       for kernel in core.regions[0].blocks[0].operations if kernel.operation.name == "aie.generic"]
         for call in plan.kernels:
+            if call.kind == "generic":
+                generics.append(_generic(call, generic_ops[len(generics)], plan, values))
+                continue
             bias, output = call.operand("bias"), call.operand("output")
             kernels.append(_Kernel(call, values[plan.root(call.operand("input"))],
                                    values[plan.root(output, "drains")],
@@ -128,7 +191,7 @@ def _read(op) -> _Device:
                                    values[plan.root(output)] if plan.fed(output) else None))
     except ValueError as err:
         raise InterpreterError(str(err), op_name="aie.device") from None
-    return _Device(read, kernels)
+    return _Device(read, kernels, generics=generics)
 
 
 def _run_matmul(kernel: _Kernel, env, weights: np.ndarray) -> None:  # noqa: D103
@@ -254,6 +317,8 @@ def device(interp, op, args):
             columns.setdefault(tuple(kernel.params.spatial), []).append(kernel)
     for kernels in columns.values():
         _run_convs(sorted(kernels, key=lambda k: k.params.channels[0]), env, decoded.columns)
+    for generic in decoded.generics:
+        generic.run(interp, env)
     return ()
 
 
@@ -278,6 +343,7 @@ def _device_layer(op, model: CostModel) -> LayerReport:
     loads = list(breakdown.macs.values())
     mean = sum(loads) / len(loads) if loads else 0.0
     kind = plan.kernels[0].kind if plan.kernels else "conv2d"
+    kind = plan.kernels[0].params.kind if kind == "generic" else kind
     peak = t.num_cores * t.macs_per_cycle_for(plan.dtype, allow_emulated=True)
     return LayerReport(
         name=layer_label(op, kind, model.next_index()), kind=kind, cycles=int(math.ceil(cycles)), macs=macs,

@@ -33,28 +33,34 @@ from typing import ClassVar
 
 import numpy as np
 import torch_mlir.ir as ir
-from torch_mlir.dialects import arith, bufferization, memref, tensor
+from torch_mlir.dialects import arith, bufferization, linalg, memref, tensor
 from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedily
 
 from bsparse import targets
 from bsparse.cost.device import device_cycles
 from bsparse.cost.host import host_ops
-from bsparse.dialects.aie import BufferOp, Conv2dBsrOp, Conv2dSparseOp, CoreOp, DeviceOp, DmaOp, MatmulBsrOp, MatmulSparseOp, TileOp
-from bsparse.dialects.bsparse import UNPACKED_ATTRIBUTE, Conv2dOp, MatmulOp, packed_type
+from bsparse.cost.payload import payload_of
+from bsparse.dialects.aie import (GENERIC_INPUTS, GENERIC_OUTPUTS, BufferOp, Conv2dBsrOp, Conv2dSparseOp, CoreOp, DeviceOp, DmaOp, GenericOp, IndexOp, MatmulBsrOp,
+                                  MatmulSparseOp, TileOp, YieldOp)
+from bsparse.dialects.bsparse import HOST_ATTRIBUTE, UNPACKED_ATTRIBUTE, Conv2dOp, MatmulOp, packed_type
 from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
 from bsparse.errors import BsparseError, OptionError
 from bsparse.irutil import numpy_to_dense
 from bsparse.packed import PACKED_OPS, weight_data
 from bsparse.passes._aie_plan import Layer, Share, host_names, matmul_layer, plan_device, runs_of
 from bsparse.passes._match import defining_op
+from bsparse.passes._structured import Nest, access_of, plan_nest
+from bsparse.passes._structured import host_names as structured_names
 from bsparse.passes._tiling import Axis
 from bsparse.passes.base import Pass, option, parse_bool, parse_dtype, parse_target, report_ops
 from bsparse.passes.partition import ATTRIBUTE, Partition, may_interleave, partition_layer
 from bsparse.patterns.indexed import index_bytes_of
-from bsparse.plan import DevicePlan, host_buffer
+from bsparse.plan import Buffer, DevicePlan, host_buffer
 from bsparse.residency import L2_MEMORY_SPACE, stays_on_chip
+from bsparse.semantics.structured import affine_maps
 
-__all__ = ["ToAiePass", "emit_device", "lower_conv", "lower_matmul", "patterns"]
+__all__ = ["STRUCTURED_OPS", "ToAiePass", "emit_device", "lower_conv", "lower_matmul", "lower_structured", "patterns",
+           "structured_nest", "structured_plan"]
 
 
 def _i64(value: int) -> ir.IntegerAttr:
@@ -152,18 +158,20 @@ _KERNEL_OPS = {("matmul", "bsr"): MatmulBsrOp, ("conv2d", "bsr"): Conv2dBsrOp,
 """(layer kind, format encoding) -> the kernel op class."""
 
 
-def emit_device(plan: DevicePlan, host: dict[str, ir.Value], elt: ir.Type) -> DeviceOp:
+def emit_device(plan: DevicePlan, host: dict[str, ir.Value], elt: ir.Type, payload=None) -> DeviceOp:
     """Writes `plan` as an ``aie.device`` at the insertion point: tiles, buffers, DMAs, then the cores
     with their kernel calls; `host` maps the plan's host buffer names to their values, `elt` is the
-    element type of data buffers."""
+    element type of data buffers, `payload` the structured op whose payload generic kernels copy."""
     device = DeviceOp(ir.StringAttr.get(plan.target.name), ir.StringAttr.get(plan.dtype))
     kinds = {"data": elt, "index": ir.IntegerType.get_signless(64), "bytes": ir.IntegerType.get_signless(8)}
     with ir.InsertionPoint(device.regions[0].blocks.append()):
         used = sorted({b.tile for b in plan.buffers if b.tile is not None})
         tiles = {tile: TileOp(_i64(tile[0]), _i64(tile[1]), ir.IndexType.get()).result for tile in used}
+        elements = _data_elements(plan, host)
         values = [host[b.name] if b.tile is None else
-                  BufferOp(ir.StringAttr.get(b.level), _memref(b.shape, kinds[b.kind]), tile=tiles[b.tile]).result
-                  for b in plan.buffers]
+                  BufferOp(ir.StringAttr.get(b.level), _memref(b.shape, elements.get(k) or kinds[b.kind]),
+                           tile=tiles[b.tile]).result
+                  for k, b in enumerate(plan.buffers)]
         for dma in plan.dmas:
             DmaOp(values[dma.src], values[dma.dst], _array(dma.src_offsets), _array(dma.dst_offsets),
                   _array(dma.sizes), _i64(dma.repeat))
@@ -175,9 +183,51 @@ def emit_device(plan: DevicePlan, host: dict[str, ir.Value], elt: ir.Type) -> De
             with ir.InsertionPoint(core_op.regions[0].blocks.append()):
                 for call in calls:
                     operands = {name: values[buffer] for name, buffer in call.operands}
+                    if call.kind == "generic":
+                        _emit_generic(call, operands, payload)
+                        continue
                     bias = operands.pop("bias", None)
                     _KERNEL_OPS[call.kind, call.encoding](*operands.values(), call.params.to_attr(), bias=bias)
     return device
+
+
+def _data_elements(plan: DevicePlan, host: dict[str, ir.Value]) -> dict[int, ir.Type]:
+    """The element type of each tile buffer of a generic kernel's plan: its host buffer's, which the DMAs
+    feed it from or drain it to (its operands may mix types: an ``f32`` input, an ``f64`` output)."""
+    found = {}
+    for call in plan.kernels:
+        if call.kind != "generic":
+            continue
+        for _, buffer in call.operands:
+            for direction in ("feeds", "drains"):
+                try:
+                    root = plan.root(buffer, direction)
+                except ValueError:
+                    continue
+                found[buffer] = ir.MemRefType(host[plan.buffers[root].name].type).element_type
+    return found
+
+
+def _emit_generic(call, operands: dict[str, ir.Value], source) -> None:
+    """An ``aie.generic`` at the insertion point: `source`'s maps, iterators and a copy of its payload
+    (ended by ``aie.yield``) over the call's L1 buffers."""
+    maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in _maps(source)])
+    iterators = ir.ArrayAttr.get([ir.StringAttr.get("reduction" if r else "parallel") for r in _reductions(source)])
+    kernel = GenericOp(maps, iterators, call.params.to_attr(), **operands)  # named input<i> / output<j>
+    copy = source.operation.clone(ir.InsertionPoint(kernel))
+    copy.regions[0].blocks[0].append_to(kernel.regions[0])
+    copy.erase()
+    block = kernel.regions[0].blocks[0]
+    for inner in list(block.operations):  # linalg.index must sit in a linalg op: aie.index reads the same loop
+        if inner.name == "linalg.index":
+            with ir.InsertionPoint(inner):
+                index = IndexOp(inner.attributes["dim"], ir.IndexType.get())
+            inner.result.replace_all_uses_with(index.result)
+            inner.erase()
+    terminator = list(block.operations)[-1]
+    with ir.InsertionPoint(terminator):
+        YieldOp(**{f"value{j}": v for j, v in enumerate(terminator.operands)})
+    terminator.erase()
 
 
 # ----------------------------------------------------------------------------- patterns
@@ -311,12 +361,144 @@ def lower_conv(op, rewriter, target: targets.Target, dtype: str) -> bool:
     return _lower(op, rewriter, target, dtype, _conv_of)
 
 
+# ----------------------------------------------------------------------------- structured ops on activations
+
+
+STRUCTURED_OPS = ("linalg.generic", "linalg.reduce", "linalg.matmul", "linalg.batch_matmul", "linalg.transpose",
+                  "linalg.copy", "linalg.broadcast", "linalg.pooling_nchw_max", "linalg.pooling_nchw_sum",
+                  "linalg.pooling_nhwc_max", "linalg.pooling_nhwc_sum", "linalg.pooling_nhwc_min",
+                  "linalg.pooling_nhwc_max_unsigned", "linalg.pooling_nhwc_min_unsigned")
+"""Structured ops bsparse-to-aie puts on the array as ``aie.generic`` kernels (`lower_structured`)."""
+
+_COPY_OPS = ("linalg.transpose", "linalg.copy", "linalg.broadcast")
+
+
+def _maps(op) -> list[ir.AffineMap]:
+    return affine_maps(linalg.get_indexing_maps(op.operation))
+
+
+def _reductions(op) -> list[bool]:
+    """Per loop, whether it is a reduction: absent from every output's map."""
+    maps = _maps(op)
+    used = {e.position for m in maps[len(op.operands) - len(op.results):] for e in m.results
+            if isinstance(e, ir.AffineDimExpr)}
+    return [k not in used for k in range(maps[0].n_dims)]
+
+
+def _static_tensor(value: ir.Value) -> bool:
+    return isinstance(value.type, ir.RankedTensorType) and ir.RankedTensorType(value.type).has_static_shape
+
+
+def structured_nest(op) -> Nest:
+    """The loop nest of structured op `op` (`bsparse.passes._structured.Nest`).
+
+    Raises:
+        BsparseError: why it cannot run as an ``aie.generic``: an operand that is not a static tensor,
+            mixed element types, a payload reading loop indices, a gathered (non-affine) or backward
+            access, a loop whose extent no operand gives.
+    """
+    operands, results = list(op.operands), list(op.results)
+    if not results or not all(_static_tensor(v) for v in operands + results):
+        raise BsparseError("an operand or result is not a tensor of static shape")
+    if any(not ir.RankedTensorType(v.type).shape for v in operands + results):
+        raise BsparseError("an operand or result is a scalar (rank 0) tensor, which no DMA box describes")
+    block = op.regions[0].blocks[0]
+    if len(operands) - len(results) > GENERIC_INPUTS or len(results) > GENERIC_OUTPUTS:
+        raise BsparseError(f"it has more than {GENERIC_INPUTS} inputs or {GENERIC_OUTPUTS} outputs")
+    if len(block.arguments) != len(operands):
+        raise BsparseError("its payload does not take one element per operand")
+    maps = _maps(op)
+    n_loops = maps[0].n_dims
+    accesses = []
+    for i, (amap, value, arg) in enumerate(zip(maps, operands, block.arguments)):
+        access = access_of(amap, ir.RankedTensorType(value.type).shape, bool(list(arg.uses)))
+        if access is None:
+            raise BsparseError(f"operand {i} is read through a map a DMA cannot stream ({amap})")
+        accesses.append(access)
+    extents = []
+    for k in range(n_loops):
+        unit = tuple(int(j == k) for j in range(n_loops))
+        found = [a.shape[axis] for a in accesses for axis, form in enumerate(a.forms) if form == (unit, 0)]
+        if not found:
+            raise BsparseError(f"no operand gives the extent of loop d{k}")
+        extents.append(found[0])
+    payload = payload_of(op)
+    reduction = _reductions(op)
+    if payload.contraction:
+        kind = "matmul"
+    elif op.name.startswith("linalg.pooling"):
+        kind = "pool"
+    elif op.name in _COPY_OPS or not payload.vector_ops and not payload.rated:
+        kind = "copy"
+    else:
+        kind = "reduce" if any(reduction) else "elementwise"
+    n_inputs = len(operands) - len(results)
+    return Nest(kind, tuple(extents), tuple(reduction), tuple(accesses[:n_inputs]), tuple(accesses[n_inputs:]),
+                payload)
+
+
+def _activation_buffer(value: ir.Value, target: targets.Target, dtype: str, name: str):
+    """The plan's host buffer of tensor `value`: in the memory tiles when it stays on chip, a constant's
+    reads counted as weight traffic."""
+    producer = defining_op(value)
+    level = "L2" if _space(value, target, dtype) == L2_MEMORY_SPACE else "L3"
+    constant = producer is not None and producer.operation.name == "arith.constant"
+    return Buffer(None, level, tuple(ir.RankedTensorType(value.type).shape), "data", constant, name)
+
+
+def structured_plan(op, target: targets.Target, dtype: str) -> tuple[Nest, DevicePlan]:
+    """`op`'s nest and device plan.
+
+    Raises:
+        BsparseError: why it stays on the host (`structured_nest`, `bsparse.passes._structured.plan_nest`).
+    """
+    nest = structured_nest(op)
+    n_inputs = len(nest.inputs)
+    values = {f"input{i}": v for i, v in enumerate(list(op.operands)[:n_inputs])}
+    values.update({f"init{j}": v for j, v in enumerate(list(op.operands)[n_inputs:]) if nest.outputs[j].read})
+    values.update({f"output{j}": r for j, r in enumerate(op.results)})
+    host = [_activation_buffer(values[name], target, dtype, name) for name in structured_names(nest)]
+    return nest, plan_nest(nest, host, target, dtype)
+
+
+def lower_structured(op, rewriter, target: targets.Target, dtype: str) -> bool:
+    """A structured op on activations (`STRUCTURED_OPS`) -> host buffers + an ``aie.device`` of
+    ``aie.generic`` kernels, one per core; ops with an unpacked constant weight stay on the host
+    (bsparse-pack said why). True: no match."""
+    if UNPACKED_ATTRIBUTE in op.attributes:
+        return True
+    try:
+        nest, plan = structured_plan(op, target, dtype)
+    except BsparseError:
+        return True  # it stays on the host; ToAiePass.run records why
+    loc = op.location
+    n_inputs = len(nest.inputs)
+    with rewriter.ip, loc:
+        host = {}
+        for i, value in enumerate(list(op.operands)[:n_inputs]):
+            host[f"input{i}"] = _to_buffer(value, loc, _space(value, target, dtype))
+        for j, value in enumerate(list(op.operands)[n_inputs:]):
+            if nest.outputs[j].read:
+                host[f"init{j}"] = _to_buffer(value, loc, _space(value, target, dtype))
+        for j, result in enumerate(op.results):
+            ty = ir.RankedTensorType(result.type)
+            host[f"output{j}"] = memref.AllocOp(_memref(ty.shape, ty.element_type, _space(result, target, dtype)),
+                                                [], []).result
+        emit_device(plan, host, ir.RankedTensorType(op.results[0].type).element_type, payload=op)
+        outputs = [bufferization.ToTensorOp(result.type, host[f"output{j}"], restrict=True).result
+                   for j, result in enumerate(op.results)]
+    rewriter.replace_op(op, outputs)
+    return False
+
+
 def patterns(target: targets.Target, dtype: str) -> RewritePatternSet:
     """The rewrite patterns of bsparse-to-aie for `target`, costed in `dtype`."""
     # Each pattern function returns truthy for "no match".
     rewrites = RewritePatternSet()
     rewrites.add(MatmulOp, lambda op, rewriter: lower_matmul(op, rewriter, target, dtype))
     rewrites.add(Conv2dOp, lambda op, rewriter: lower_conv(op, rewriter, target, dtype))
+    for name in STRUCTURED_OPS:
+        rewrites.add(name, lambda op, rewriter: lower_structured(op, rewriter, target, dtype))
     return rewrites
 
 
@@ -336,7 +518,14 @@ class ToAiePass(Pass):
             raise OptionError(str(err)) from None
 
     def run(self, module: ir.Operation) -> None:
-        apply_patterns_and_fold_greedily(module, patterns(targets.get(self.target), self.dtype).freeze())
+        target = targets.get(self.target)
+        apply_patterns_and_fold_greedily(module, patterns(target, self.dtype).freeze())
+        for op, _ in host_ops(module):  # why each structured op left stays on the host
+            if op.name in STRUCTURED_OPS and UNPACKED_ATTRIBUTE not in op.attributes:
+                try:
+                    structured_plan(op, target, self.dtype)
+                except BsparseError as err:
+                    op.attributes[HOST_ATTRIBUTE] = ir.StringAttr.get(err.message)
         # bsparse-pack already said why it left its unpacked weights
         left = [(op, reason) for op, reason in host_ops(module) if UNPACKED_ATTRIBUTE not in op.attributes]
         report_ops(self.NAME, "host op", left, self.strict)

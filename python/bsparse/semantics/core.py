@@ -52,7 +52,7 @@ IMPLS: dict[str, ImplFn] = {}
 #: Names of terminator ops: their operands are a block's results and they are never dispatched.
 #: Ops with the ``IsTerminator`` trait are recognised without being listed.
 TERMINATORS: set[str] = {
-    "func.return", "linalg.yield", "tensor.yield", "scf.yield", "scf.condition", "cf.br", "cf.cond_br",
+    "func.return", "linalg.yield", "tensor.yield", "aie.yield", "scf.yield", "scf.condition", "cf.br", "cf.cond_br",
 }
 
 _BRANCHES = ("cf.br", "cf.cond_br")

@@ -87,7 +87,7 @@ def _index_dim(op) -> int:
     return int(ir.IntegerAttr(op.attributes["dim"]).value)
 
 
-@impl("linalg.index")
+@impl("linalg.index", "aie.index")
 def index(interp, op, args):
     if interp.loop_context is None:
         raise interp.error(op, "used outside the payload of a structured op")

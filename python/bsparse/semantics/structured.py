@@ -26,7 +26,7 @@ from numpy.lib.stride_tricks import as_strided
 from .core import InterpreterError, Plan, dtype_of
 from .payload import ArgReduce, Contraction, Reduce, analyse
 
-__all__ = ["Structured", "decode_structured", "run_structured"]
+__all__ = ["Structured", "decode_structured", "linear_form", "run_structured"]
 
 #: Above this many reduction steps, a payload that is not a recognised reduction is refused.
 MAX_SEQUENTIAL_STEPS = 1 << 16
@@ -37,7 +37,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # ----------------------------------------------------------------------------- indexing maps
 
 
-def _linear(expr: ir.AffineExpr, n_dims: int) -> tuple[list[int], int] | None:
+def linear_form(expr: ir.AffineExpr, n_dims: int) -> tuple[list[int], int] | None:
     """``expr`` as (coefficient per dim, constant), or None if it is not linear in the dims."""
     if isinstance(expr, ir.AffineDimExpr):
         coeffs = [0] * n_dims
@@ -46,12 +46,12 @@ def _linear(expr: ir.AffineExpr, n_dims: int) -> tuple[list[int], int] | None:
     if isinstance(expr, ir.AffineConstantExpr):
         return [0] * n_dims, expr.value
     if isinstance(expr, ir.AffineAddExpr):
-        lhs, rhs = _linear(expr.lhs, n_dims), _linear(expr.rhs, n_dims)
+        lhs, rhs = linear_form(expr.lhs, n_dims), linear_form(expr.rhs, n_dims)
         if lhs is None or rhs is None:
             return None
         return [a + b for a, b in zip(lhs[0], rhs[0])], lhs[1] + rhs[1]
     if isinstance(expr, ir.AffineMulExpr):
-        lhs, rhs = _linear(expr.lhs, n_dims), _linear(expr.rhs, n_dims)
+        lhs, rhs = linear_form(expr.lhs, n_dims), linear_form(expr.rhs, n_dims)
         if lhs is None or rhs is None:
             return None
         if any(lhs[0]) and any(rhs[0]):
@@ -153,7 +153,7 @@ def decode_access(amap: ir.AffineMap, type_: ir.Type) -> Access:
         return Access("scalar", n_loops)
     if amap.n_symbols:
         raise InterpreterError(f"indexing map {amap} has symbols")
-    linear = [_linear(e, n_loops) for e in amap.results]
+    linear = [linear_form(e, n_loops) for e in amap.results]
     if any(x is None for x in linear):
         return Access("gather", n_loops, exprs=tuple(amap.results))
     dims: list[int | None] = []
@@ -182,16 +182,18 @@ def _loop_indices(sizes: Sequence[int]) -> list[np.ndarray]:
 class LoopContext:
     """Answers ``linalg.index`` while a payload runs: a broadcast arange, or a fixed step."""
 
-    def __init__(self, sizes: Sequence[int], fixed: dict[int, int] | None = None):
+    def __init__(self, sizes: Sequence[int], fixed: dict[int, int] | None = None, offsets: Sequence[int] | None = None):
         self.sizes = list(sizes)
         self.fixed = fixed or {}
+        self.offsets = list(offsets) if offsets is not None else [0] * len(self.sizes)
+        """Where each loop starts (a core's slice of the loops runs from there)."""
 
     def index(self, dim: int) -> Any:
         if dim in self.fixed:
-            return np.int64(self.fixed[dim])
+            return np.int64(self.fixed[dim] + self.offsets[dim])
         shape = [1] * len(self.sizes)
         shape[dim] = self.sizes[dim]
-        return np.arange(self.sizes[dim], dtype=np.int64).reshape(shape)
+        return np.arange(self.offsets[dim], self.offsets[dim] + self.sizes[dim], dtype=np.int64).reshape(shape)
 
 
 # ----------------------------------------------------------------------------- decoding
@@ -224,9 +226,10 @@ class Structured:
 
 def decode_structured(
     op, maps: Sequence[ir.AffineMap], reduction: Sequence[bool] | None, n_inputs: int,
-    block_takes_outputs: bool = True,
+    block_takes_outputs: bool = True, out_dtypes: Sequence[np.dtype] | None = None,
 ) -> Structured:
-    """Decodes a structured op given its indexing maps; `reduction` None infers it (dims absent from outputs)."""
+    """Decodes a structured op given its indexing maps; `reduction` None infers it (dims absent from outputs);
+    `out_dtypes` default to the op's results' (an op writing buffers has none)."""
     operands = list(op.operands)
     n_outputs = len(operands) - n_inputs
     accesses = [decode_access(m, v.type) for m, v in zip(maps, operands)]
@@ -251,7 +254,7 @@ def decode_structured(
     return Structured(
         n_inputs=n_inputs, n_outputs=n_outputs, accesses=accesses, reduction=tuple(reduction),
         block=op.regions[0].blocks[0], block_takes_outputs=block_takes_outputs, size_sources=size_sources,
-        out_dtypes=[dtype_of(r.type) for r in op.results],
+        out_dtypes=list(out_dtypes) if out_dtypes is not None else [dtype_of(r.type) for r in op.results],
     )
 
 
@@ -266,8 +269,9 @@ def loop_sizes(info: Structured, args: Sequence[Any]) -> list[int]:
     return [int(np.shape(args[i])[axis]) for i, axis in info.size_sources]
 
 
-def run_structured(interp, op, info: Structured, args: Sequence[Any]) -> list[Any]:
-    """Evaluates a decoded structured op on its operand values; returns its results."""
+def run_structured(interp, op, info: Structured, args: Sequence[Any], offsets: Sequence[int] | None = None) -> list[Any]:
+    """Evaluates a decoded structured op on its operand values; returns its results. `offsets`: where
+    each loop starts, for ``linalg.index`` (default 0)."""
     if info.analysis is None:
         info.analysis = analyse(info, interp.plan(info.block))
     analysis = info.analysis
@@ -278,7 +282,7 @@ def run_structured(interp, op, info: Structured, args: Sequence[Any]) -> list[An
     views = [a.view(x, sizes) for a, x in zip(info.accesses, args)]
     block_args = views if info.block_takes_outputs else views[:info.n_inputs]
     saved = interp.loop_context
-    interp.loop_context = LoopContext(sizes)
+    interp.loop_context = LoopContext(sizes, offsets=offsets)
     try:
         if analysis.kind == "parallel":
             values = interp.execute(analysis.plan, block_args, payload=True)
