@@ -225,7 +225,8 @@ def test_model_reports_by_stage(model_stages):
     name, _, stages = model_stages
     layers = 3 if name == "tiny_mlp" else 6  # tiny_mlp: 3 linears; tiny_cnn: 5 convs and the head
     lowered, packed = stages["lowered"], stages["packed"]
-    assert lowered[2].count("aie.device") == layers
+    packed_layers = [layer for layer in lowered[1].layers if layer.kind in ("matmul", "conv2d") and not layer.reason]
+    assert len(packed_layers) == layers and lowered[2].count("aie.device") >= layers  # + ops on activations
     assert not {"bsparse.matmul", "bsparse.conv2d"} & set(lowered[2])
     assert lowered[1].target == "aie2-4x4"
     offloaded = [layer for layer in lowered[1].layers if layer.kind in ("matmul", "conv2d")]

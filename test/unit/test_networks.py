@@ -50,6 +50,8 @@ def test_recurrent_weights_are_pruned_and_packed_once_for_every_time_step():
     (y,), report = program.run(tokens.numpy())
     (want,), _ = program.run(tokens.numpy(), stage="sparsified")  # the pruned linalg program
     assert np.abs(y - want).max() <= 1e-5 * np.abs(want).max()
-    steps = [layer for layer in report.layers if layer.kind == "matmul" and not layer.reason]
+    # the packed ones (the attention's activation-by-activation matmuls run dense on the array too)
+    steps = [layer for layer in report.layers if layer.kind == "matmul" and not layer.reason
+             and layer.macs < layer.macs_dense]
     assert len(steps) == 2 * 6 * 3 * 2 + 2  # a matmul per weight per time step, all on the array
     assert all(layer.reason for layer in report.host_ops)
