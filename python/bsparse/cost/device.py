@@ -135,9 +135,9 @@ def _compute(plan: DevicePlan, result: DeviceCost) -> None:
     t, dtype = plan.target, plan.dtype
     for call in plan.kernels:
         p = call.params
-        core = call.core
-        result.calls[core] = result.calls.get(core, 0) + (p.tiles if call.kind == "generic" else p.calls)
+        core = call.core  # a core may run several work units (two phases): they add up
         if call.kind == "generic":  # its payload on each point of its slice of the loops
+            result.calls[core] = result.calls.get(core, 0) + p.tiles
             points = math.prod(p.steps)
             macs = points if call.payload.contraction else 0
             result.macs[core] = result.macs.get(core, 0) + macs
@@ -145,9 +145,9 @@ def _compute(plan: DevicePlan, result: DeviceCost) -> None:
             result.compute[core] = (result.compute.get(core, 0.0) + call.payload.cycles(t, dtype, points)
                                     + p.tiles * t.kernel_call_overhead_cycles)
             continue
+        result.calls[core] = result.calls.get(core, 0) + p.calls
         positions = output_positions(plan, call)
         result.macs_dense += dense_macs(call, positions)
-        # a core may run several work units (two phases): they add up
         data = plan.shares[call.share]
         index_passes = p.output_tiles // p.channel_groups
         loads = 1 if p.weight_resident else index_passes

@@ -294,7 +294,8 @@ class GenericParams:
                           f"extent {params.extents[params.split]}")
         if any(t > s for t, s in zip(params.tile, params.steps)):
             raise Invalid(f"params 'tile' {list(params.tile)} exceeds the core's loop extents {list(params.steps)}")
-        if params.tiles != math.prod(-(-s // t) for s, t in zip(params.steps, params.tile)):
+        covering = math.prod(-(-s // t) for s, t in zip(params.steps, params.tile))
+        if params.tiles != covering:
             raise Invalid(f"params 'tiles' is {params.tiles}, but tiles of {list(params.tile)} cover the core's loop "
-                          f"extents {list(params.steps)} in {math.prod(-(-s // t) for s, t in zip(params.steps, params.tile))}")
+                          f"extents {list(params.steps)} in {covering}")
         return params

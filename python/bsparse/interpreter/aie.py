@@ -124,23 +124,25 @@ class _Generic:
     """Per output, the host value its initial value comes from (None: the payload does not read it)."""
     outputs: list[ir.Value]
 
+    @functools.cached_property
+    def boxes(self) -> list[tuple[slice, ...]]:
+        """Per operand, the box of its host buffer the core's slice reads or writes."""
+        p = self.call.params
+        return [tuple(slice(a, a + n) for a, n in zip(start(access, p.split, p.range[0]), footprint(access, p.steps)))
+                for access in self.accesses]
+
     def run(self, interp, env) -> None:
         """The core's slice of the op: each operand's box for the slice, the payload over them, the
         outputs' boxes written back."""
         p = self.call.params
-        steps = p.steps
+        boxes = self.boxes
         n_inputs = len(self.inputs)
-        boxes = [tuple(slice(a, a + n) for a, n in zip(start(access, p.split, p.range[0]), footprint(access, steps)))
-                 for access in self.accesses]
-        args = []
-        for i, root in enumerate(self.inputs):
-            access = self.accesses[i]
-            args.append(np.zeros(footprint(access, steps), self.info.out_dtypes[0]) if root is None
-                        else env[root][boxes[i]])
+        args = [np.zeros(footprint(self.accesses[i], p.steps), self.info.out_dtypes[0]) if root is None
+                else env[root][boxes[i]] for i, root in enumerate(self.inputs)]
         for j, init in enumerate(self.inits):
             box = boxes[n_inputs + j]
             args.append(np.array(env[init][box] if init is not None else env[self.outputs[j]][box]))
-        offsets = [p.range[0] if k == p.split else 0 for k in range(len(steps))]
+        offsets = [p.range[0] if k == p.split else 0 for k in range(len(p.steps))]
         for j, value in enumerate(run_structured(interp, self.op, self.info, args, offsets)):
             env[self.outputs[j]][boxes[n_inputs + j]] = value
 

@@ -175,6 +175,7 @@ def emit_device(plan: DevicePlan, host: dict[str, ir.Value], elt: ir.Type, paylo
         for dma in plan.dmas:
             DmaOp(values[dma.src], values[dma.dst], _array(dma.src_offsets), _array(dma.dst_offsets),
                   _array(dma.sizes), _i64(dma.repeat))
+        loops = _loop_attrs(payload) if payload is not None else None  # the same for every core
         cores: dict[tuple[int, int], list] = {}
         for call in plan.kernels:
             cores.setdefault(call.core, []).append(call)
@@ -184,7 +185,7 @@ def emit_device(plan: DevicePlan, host: dict[str, ir.Value], elt: ir.Type, paylo
                 for call in calls:
                     operands = {name: values[buffer] for name, buffer in call.operands}
                     if call.kind == "generic":
-                        _emit_generic(call, operands, payload)
+                        _emit_generic(call, operands, payload, loops)
                         continue
                     bias = operands.pop("bias", None)
                     _KERNEL_OPS[call.kind, call.encoding](*operands.values(), call.params.to_attr(), bias=bias)
@@ -208,12 +209,16 @@ def _data_elements(plan: DevicePlan, host: dict[str, ir.Value]) -> dict[int, ir.
     return found
 
 
-def _emit_generic(call, operands: dict[str, ir.Value], source) -> None:
-    """An ``aie.generic`` at the insertion point: `source`'s maps, iterators and a copy of its payload
-    (ended by ``aie.yield``) over the call's L1 buffers."""
+def _loop_attrs(source) -> tuple[ir.ArrayAttr, ir.ArrayAttr]:
+    """`source`'s indexing maps and iterator kinds as the attributes of an ``aie.generic``."""
     maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in _maps(source)])
-    iterators = ir.ArrayAttr.get([ir.StringAttr.get("reduction" if r else "parallel") for r in _reductions(source)])
-    kernel = GenericOp(maps, iterators, call.params.to_attr(), **operands)  # named input<i> / output<j>
+    return maps, ir.ArrayAttr.get([ir.StringAttr.get("reduction" if r else "parallel") for r in _reductions(source)])
+
+
+def _emit_generic(call, operands: dict[str, ir.Value], source, loops: tuple[ir.ArrayAttr, ir.ArrayAttr]) -> None:
+    """An ``aie.generic`` at the insertion point: `loops` (`source`'s maps and iterators, `_loop_attrs`) and
+    a copy of `source`'s payload (ended by ``aie.yield``) over the call's L1 buffers."""
+    kernel = GenericOp(*loops, call.params.to_attr(), **operands)  # named input<i> / output<j>
     copy = source.operation.clone(ir.InsertionPoint(kernel))
     copy.regions[0].blocks[0].append_to(kernel.regions[0])
     copy.erase()
@@ -453,12 +458,19 @@ def structured_plan(op, target: targets.Target, dtype: str) -> tuple[Nest, Devic
         BsparseError: why it stays on the host (`structured_nest`, `bsparse.passes._structured.plan_nest`).
     """
     nest = structured_nest(op)
+    values = _host_tensors(op, nest)
+    host = [_activation_buffer(values[name], target, dtype, name) for name in structured_names(nest)]
+    return nest, plan_nest(nest, host, target, dtype)
+
+
+def _host_tensors(op, nest: Nest) -> dict[str, ir.Value]:
+    """The tensor behind each of the nest's host buffers, by plan name (`structured_names`): its inputs,
+    the initial values the payload reads, its results."""
     n_inputs = len(nest.inputs)
     values = {f"input{i}": v for i, v in enumerate(list(op.operands)[:n_inputs])}
     values.update({f"init{j}": v for j, v in enumerate(list(op.operands)[n_inputs:]) if nest.outputs[j].read})
     values.update({f"output{j}": r for j, r in enumerate(op.results)})
-    host = [_activation_buffer(values[name], target, dtype, name) for name in structured_names(nest)]
-    return nest, plan_nest(nest, host, target, dtype)
+    return values
 
 
 def lower_structured(op, rewriter, target: targets.Target, dtype: str) -> bool:
@@ -472,18 +484,15 @@ def lower_structured(op, rewriter, target: targets.Target, dtype: str) -> bool:
     except BsparseError:
         return True  # it stays on the host; ToAiePass.run records why
     loc = op.location
-    n_inputs = len(nest.inputs)
     with rewriter.ip, loc:
         host = {}
-        for i, value in enumerate(list(op.operands)[:n_inputs]):
-            host[f"input{i}"] = _to_buffer(value, loc, _space(value, target, dtype))
-        for j, value in enumerate(list(op.operands)[n_inputs:]):
-            if nest.outputs[j].read:
-                host[f"init{j}"] = _to_buffer(value, loc, _space(value, target, dtype))
-        for j, result in enumerate(op.results):
-            ty = ir.RankedTensorType(result.type)
-            host[f"output{j}"] = memref.AllocOp(_memref(ty.shape, ty.element_type, _space(result, target, dtype)),
-                                                [], []).result
+        for name, value in _host_tensors(op, nest).items():
+            space = _space(value, target, dtype)
+            if name.startswith("output"):  # a fresh buffer the device writes
+                ty = ir.RankedTensorType(value.type)
+                host[name] = memref.AllocOp(_memref(ty.shape, ty.element_type, space), [], []).result
+            else:
+                host[name] = _to_buffer(value, loc, space)
         emit_device(plan, host, ir.RankedTensorType(op.results[0].type).element_type, payload=op)
         outputs = [bufferization.ToTensorOp(result.type, host[f"output{j}"], restrict=True).result
                    for j, result in enumerate(op.results)]
