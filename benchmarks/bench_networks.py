@@ -1,5 +1,5 @@
-"""Whole networks on the array: MobileNetV2, ViT-B/16, BERT-base, GPT-2 small and Jasper-like, dense and
-block-sparse, and BERT-base's sequence sweep.
+"""Whole networks on the array: MobileNetV2, ViT-B/16, BERT-base, GPT-2 small, Jasper-like and GNMT-like,
+dense and block-sparse, and BERT-base's sequence sweep.
 
 For each model x sparsity x target: compile (8x8 blocks, per-layer pruning,
 default keep policy), run the lowered program once on the model's seeded
@@ -35,7 +35,7 @@ import bsparse
 from bsparse import models, targets
 
 RESULTS = Path(__file__).resolve().parent / "results" / "networks.json"
-MODELS = ("mobilenet_v2", "vit_b16", "bert_base", "gpt2_small", "jasper_like")
+MODELS = ("mobilenet_v2", "vit_b16", "bert_base", "gpt2_small", "jasper_like", "gnmt_like")
 SPARSITIES = (0.0, 0.5, 0.75)
 TARGETS = ("aie2-4x4", "aie2-ve2802")
 SEQUENCES = (64, 128, 256, 512)

@@ -13,6 +13,10 @@ input counts against the same capacity only through this per-tensor bound.)
 In the IR a resident tensor's host buffer is a memref in memory space
 `L2_MEMORY_SPACE`; bsparse-to-aie makes that choice and the cost model reads
 it, and costs host ops on resident tensors at the memory tiles' bandwidth.
+A packed weight read by several layers (a recurrent weight over its time
+steps) can live there too (`bsparse.passes.to_aie.resident_weights`): its
+constants' buffers are in the same memory space, loaded from DDR once (the
+report's ``stage`` rows).
 """
 
 from __future__ import annotations

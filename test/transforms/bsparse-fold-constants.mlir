@@ -71,3 +71,26 @@ func.func @batch_norm_scale(%x: tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32> {
   } -> tensor<1x8x4x4xf32>
   return %z : tensor<1x8x4x4xf32>
 }
+
+// -----
+
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+// A large constant cut to a small slice (GPT-2's causal mask, converted to i1, cut to the sequence):
+// the conversion and both slices fold, each the one use of its source, so the IR only shrinks.
+// CHECK-LABEL: func.func @mask_cut_to_the_sequence
+// CHECK: %[[M:.*]] = arith.constant dense<true> : tensor<8x8xi1>
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: tensor.extract_slice
+// CHECK: return %[[M]]
+func.func @mask_cut_to_the_sequence() -> tensor<8x8xi1> {
+  %c = arith.constant dense<1> : tensor<512x512xi8>
+  %init = tensor.empty() : tensor<512x512xi1>
+  %m = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%c : tensor<512x512xi8>) outs(%init : tensor<512x512xi1>) {
+  ^bb0(%v: i8, %o: i1):
+    %t = arith.trunci %v : i8 to i1
+    linalg.yield %t : i1
+  } -> tensor<512x512xi1>
+  %rows = tensor.extract_slice %m[0, 0] [8, 512] [1, 1] : tensor<512x512xi1> to tensor<8x512xi1>
+  %s = tensor.extract_slice %rows[0, 0] [8, 8] [1, 1] : tensor<8x512xi1> to tensor<8x8xi1>
+  return %s : tensor<8x8xi1>
+}

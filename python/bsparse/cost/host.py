@@ -32,14 +32,15 @@ import numpy as np
 import torch_mlir.ir as ir
 
 from bsparse import targets
+from bsparse.dialects.aie import element_bytes
 from bsparse.dialects.bsparse import HOST_ATTRIBUTE, UNPACKED_ATTRIBUTE, packed_type
 from bsparse.cost.device import ddr_cycles
 from bsparse.cost.payload import Payload, payload_of
 from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
-from bsparse.names import layer_name
+from bsparse.names import layer_name, param_name
 from bsparse.semantics.core import Interpreter, Listener
 from bsparse.report import LayerReport, Report
-from bsparse.residency import stays_on_chip
+from bsparse.residency import memory_level, stays_on_chip
 
 __all__ = ["COSTS", "CostModel", "cost", "host_ops", "host_reason", "layer_label"]
 
@@ -132,7 +133,12 @@ class CostModel(Listener):
                 layer = self._cache[op]
             except KeyError:
                 layer = self._cache[op] = fn(op, self)
-        if layer is not None:
+        if layer is None:
+            return
+        last = self.layers[-1] if self.layers else None
+        if layer.kind == "stage" and last is not None and last.kind == "stage" and last.name == layer.name:
+            self.layers[-1] = last.merged(layer)  # one row per staged weight, not one per constant of a share
+        else:
             self.layers.append(layer)
 
     def next_index(self) -> int:
@@ -249,6 +255,10 @@ def host_reason(op) -> str:
     return f"bsparse-to-aie has no lowering for {op.name}: costed as vector work on the array"
 
 
+_NOT_HOST = ("bufferization.to_buffer",)
+"""Costed ops outside a device that are not host work: a constant staged in the memory tiles is a DMA."""
+
+
 def host_ops(module: ir.Operation) -> list[tuple[ir.OpView, str]]:
     """The ops a lowered program runs on the host, with why (`host_reason`), in program order: every op
     outside an ``aie.device`` that the cost model costs (what a report's host ops list, before running)."""
@@ -257,12 +267,41 @@ def host_ops(module: ir.Operation) -> list[tuple[ir.OpView, str]]:
     def visit(op: ir.Operation) -> ir.WalkResult:
         if op.name.startswith("aie."):
             return ir.WalkResult.SKIP
-        if op.name in COSTS:
+        if op.name in COSTS and op.name not in _NOT_HOST:
             found.append((op.opview, host_reason(op)))
         return ir.WalkResult.ADVANCE
 
     module.walk(visit, ir.WalkOrder.PRE_ORDER)
     return found
+
+
+def _movement_cycles(target: targets.Target, read: dict[str, int], write: dict[str, int]) -> float:
+    """Cycles to move `read` / `write` bytes per level (``L3``, ``L2``) between host memory and the array:
+    DDR spread over the shim columns, the memory tiles all at their bandwidths."""
+    columns = max(target.shim_columns, 1)
+    ddr = ddr_cycles(target, {c: read["L3"] / columns for c in range(columns)},
+                     {c: write["L3"] / columns for c in range(columns)})
+    memtiles = max(target.num_memtiles, 1)
+    l2 = max(read["L2"] / (memtiles * target.memtile_read_bytes_per_s / target.clock_hz) if read["L2"] else 0.0,
+             write["L2"] / (memtiles * target.memtile_write_bytes_per_s / target.clock_hz) if write["L2"] else 0.0)
+    return ddr + l2 if not target.ddr_transfers_overlap else max(ddr, l2)
+
+
+@cost("bufferization.to_buffer")
+def _staged_constant(op, model: CostModel) -> LayerReport | None:
+    """A constant put in the memory tiles (a packed weight resident across the layers that use it,
+    `bsparse.passes.to_aie.resident_weights`): its one load from DDR. Other buffers of tensors cost
+    nothing here (the layers that read them count their moves)."""
+    source = op.operands[0].owner
+    if not model.lowered or memory_level(op.result.type) != "L2" or not (
+            isinstance(source, ir.OpView) and source.operation.name == "arith.constant"):
+        return None
+    target, dtype = model.costed
+    nbytes = _elements(op.result) * element_bytes(op.result.type, target, dtype)
+    cycles = _movement_cycles(target, {"L3": nbytes, "L2": 0}, {"L3": 0, "L2": nbytes})
+    name = param_name(op) or layer_name(op) or "stage"  # the weight's state_dict key, else its first user's
+    return LayerReport(name=name, kind="stage", cycles=int(math.ceil(cycles)),
+                       traffic={"L3": nbytes, "L2": nbytes, "L1": 0}, weight_traffic=nbytes, bound="movement")
 
 
 def _host_layer(op, model: CostModel, kind: str, compute_cycles: float, macs: int = 0) -> LayerReport:
@@ -284,13 +323,7 @@ def _host_layer(op, model: CostModel, kind: str, compute_cycles: float, macs: in
         write[level] += _elements(value) * width
     for level in traffic:
         traffic[level] = read[level] + write[level]
-    columns = max(target.shim_columns, 1)
-    ddr = ddr_cycles(target, {c: read["L3"] / columns for c in range(columns)},
-                     {c: write["L3"] / columns for c in range(columns)})
-    memtiles = max(target.num_memtiles, 1)
-    l2 = max(read["L2"] / (memtiles * target.memtile_read_bytes_per_s / target.clock_hz) if read["L2"] else 0.0,
-             write["L2"] / (memtiles * target.memtile_write_bytes_per_s / target.clock_hz) if write["L2"] else 0.0)
-    movement = ddr + l2 if not target.ddr_transfers_overlap else max(ddr, l2)
+    movement = _movement_cycles(target, read, write)
     cycles = max(compute_cycles, movement) if target.ddr_transfers_overlap else compute_cycles + movement
     peak = target.num_cores * target.macs_per_cycle_for(dtype, allow_emulated=True)
     return LayerReport(

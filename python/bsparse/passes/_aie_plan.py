@@ -5,7 +5,9 @@ weight shares (`Share`: each core row's block rows in the layer's format)
 into a `bsparse.plan.DevicePlan`: per column, L2 staging on its memory tile
 of the column's input slice and output channels; per core row's share, its
 values and index staged once in the memory tile of one of the columns that
-use it (weights go along rows); per core, L1 buffers within the target's
+use it (weights go along rows), unless they already live in the memory tiles
+(a weight resident across the layers that use it, `bsparse.passes.to_aie.resident_weights`:
+the cores read them there); per core, L1 buffers within the target's
 budgets (input and output tiles, ping/pong when the target double-buffers;
 a weight chunk; the index; the bias), the DMA transfers between them
 (``repeat`` = transfers of the stream) and one kernel call per work unit
@@ -330,7 +332,7 @@ def plan_device(layer: Layer, partition: Partition, shares: list[Share], host: l
         plan.dma(y_l2, named["output"], y_box, transfers, dst_at=layer.output_offset(first_channel, slice_start))
         columns[c] = (x_l2, y_l2)
 
-    # Per share: staged in the memory tile of one of the columns that use it.
+    # Per share: staged in the memory tile of one of the columns that use it (unless resident there).
     staged: list[dict[str, int]] = []
     homes = []  # weights go along rows: share i is staged in one of its columns, spread over the columns
     for share_index in range(len(shares)):
@@ -339,7 +341,7 @@ def plan_device(layer: Layer, partition: Partition, shares: list[Share], host: l
     for share_index, share in enumerate(shares):
         streams = WEIGHT_STREAMS[share.data.format.ENCODING]
         host = {name: named[f"share{share_index}.{name}"] for name in streams.HOST}
-        if not has_l2:
+        if not has_l2 or plan.buffers[host["values"]].level == "L2":  # resident: the cores read it there
             staged.append(host)
             continue
         mem = memtile(homes[share_index])

@@ -10,7 +10,8 @@ bsparse-pack's pattern set.
 
 Only results up to `MAX_FOLDED_ELEMENTS` elements are folded: parameter
 vectors, not activations or whole weights (folding those would copy them
-into the IR for nothing).
+into the IR for nothing); a larger slice of a constant only when it is the
+constant's one use (the IR shrinks).
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ __all__ = ["FoldConstantsPass", "MAX_FOLDED_ELEMENTS", "evaluate", "fold_constan
 MAX_FOLDED_ELEMENTS = 1 << 16
 """Largest result (in elements) evaluated at compile time: per-channel parameters fit easily."""
 
-FOLDABLE = ("linalg.generic", "linalg.map", "linalg.broadcast", "linalg.transpose")
-"""The ops the pattern evaluates when all their inputs are constants."""
+FOLDABLE = ("linalg.generic", "linalg.map", "linalg.broadcast", "linalg.transpose", "tensor.extract_slice")
+"""The ops the pattern evaluates when all their inputs are constants (a slice of a constant, such as
+GPT-2's causal mask cut to the sequence, also when larger, if the constant has no other use;
+likewise what such a slice is the one use of)."""
 
 _SOURCES = ("arith.constant", "tensor.empty", "linalg.fill")
 
@@ -92,13 +95,25 @@ def _evaluate(op, interp) -> list[np.ndarray]:
     return evaluate(op, values, interp)
 
 
+def _replaces_its_source(op) -> bool:
+    """Folding `op` shrinks the IR whatever its size: a slice that is its constant source's only use, or
+    an op whose one result has one use, such a slice (which folds next)."""
+    if op.operation.name == "tensor.extract_slice":
+        return len(list(op.operands[0].uses)) == 1
+    if len(op.results) != 1:
+        return False
+    uses = list(op.results[0].uses)
+    return len(uses) == 1 and uses[0].owner.name == "tensor.extract_slice"
+
+
 def fold_constant_op(op, rewriter):
     """A linalg op on constants -> ``arith.constant`` of its (small) result."""
     from bsparse.semantics import Interpreter  # loaded on the first fold
 
     if any(not isinstance(r.type, ir.RankedTensorType) or not r.type.has_static_shape for r in op.results):
         return True
-    if sum(int(np.prod(r.type.shape)) for r in op.results) > MAX_FOLDED_ELEMENTS or not _all_constant(_inputs(op)):
+    elements = sum(int(np.prod(r.type.shape)) for r in op.results)
+    if elements > MAX_FOLDED_ELEMENTS and not _replaces_its_source(op) or not _all_constant(_inputs(op)):
         return True
     results = _evaluate(op, Interpreter(None))
     with rewriter.ip:

@@ -60,7 +60,7 @@ from bsparse.residency import L2_MEMORY_SPACE, stays_on_chip
 from bsparse.semantics.structured import affine_maps
 
 __all__ = ["STRUCTURED_OPS", "ToAiePass", "emit_device", "lower_conv", "lower_matmul", "lower_structured", "patterns",
-           "structured_nest", "structured_plan"]
+           "resident_weights", "structured_nest", "structured_plan"]
 
 
 def _i64(value: int) -> ir.IntegerAttr:
@@ -107,46 +107,66 @@ def _bias_share(bias: ir.Value, runs: list[tuple[int, int]], loc) -> ir.Value:
     return _to_buffer(tensor.ConcatOp(ir.RankedTensorType.get([total], elt), 0, pieces, loc=loc).result, loc)
 
 
-def _values_constant(sub, elt: ir.Type, loc) -> ir.Value:
-    """The L3 constant of a share's stored entries (one zero entry when it stores none)."""
-    values = sub.values.astype(np.float32) if sub.stored else np.zeros((1, *sub.values.shape[1:]), np.float32)
-    return _host_constant(values, elt, loc)
+def _values_array(sub) -> np.ndarray:
+    """A share's stored entries (one zero entry when it stores none)."""
+    return sub.values.astype(np.float32) if sub.stored else np.zeros((1, *sub.values.shape[1:]), np.float32)
 
 
-def _bsr_constants(sub, elt: ir.Type, loc) -> dict:
-    index_type = ir.IntegerType.get_signless(64)
+def _bsr_arrays(sub) -> dict[str, tuple[np.ndarray, str]]:
     cols = sub.col_idx if sub.nnzb else np.zeros(1, np.int64)
-    return {"values": _values_constant(sub, elt, loc), "row_ptr": _host_constant(sub.row_ptr, index_type, loc),
-            "col_idx": _host_constant(cols, index_type, loc)}
+    return {"values": (_values_array(sub), "data"), "row_ptr": (sub.row_ptr, "index"), "col_idx": (cols, "index")}
 
 
-def _indexed_constants(sub, elt: ir.Type, loc) -> dict:
+def _indexed_arrays(sub) -> dict[str, tuple[np.ndarray, str]]:
     raw = index_bytes_of(sub)
     raw = raw if raw.size else np.zeros(1, np.uint8)
-    return {"values": _values_constant(sub, elt, loc),
-            "index": _host_constant(raw.view(np.int8), ir.IntegerType.get_signless(8), loc)}
+    return {"values": (_values_array(sub), "data"), "index": (raw.view(np.int8), "bytes")}
 
 
-_HOST_CONSTANTS = {"bsr": _bsr_constants, "indexed": _indexed_constants}
-"""Format encoding -> the L3 constants of a share: its values and index, as the kernels read them
-(named as `bsparse.passes._aie_plan.WEIGHT_STREAMS` lists them)."""
+_SHARE_ARRAYS = {"bsr": _bsr_arrays, "indexed": _indexed_arrays}
+"""Format encoding -> the host arrays of a share, each with its buffer kind (`bsparse.plan.Buffer.kind`):
+its values and index, as the kernels read them (named as `bsparse.passes._aie_plan.WEIGHT_STREAMS` lists
+them)."""
+
+
+def _kind_type(kind: str, elt: ir.Type) -> ir.Type:
+    """The element type of a buffer of `kind` (`bsparse.plan.Buffer.kind`); `elt` for data."""
+    return {"data": elt, "index": ir.IntegerType.get_signless(64), "bytes": ir.IntegerType.get_signless(8)}[kind]
+
+
+def _share_constants(sub, prefix: str, elt: ir.Type, loc, space: int | None = None) -> dict[str, ir.Value]:
+    """The host buffers of a share's constants (`_SHARE_ARRAYS`), named ``<prefix>.<name>``: in DDR, or in
+    the memory tiles (`space`) for a weight resident across its layers."""
+    found = {}
+    for name, (array, kind) in _SHARE_ARRAYS[sub.format.ENCODING](sub).items():
+        ty = _kind_type(kind, elt)
+        value = arith.ConstantOp(ir.RankedTensorType.get(list(array.shape), ty), numpy_to_dense(array, ty), loc=loc)
+        found[f"{prefix}.{name}"] = _to_buffer(value.result, loc, space)
+    return found
 
 
 def _shares(data, bias: ir.Value | None, partition: Partition, target: targets.Target, elt: ir.Type,
-            loc) -> tuple[list[Share], dict[str, ir.Value]]:
-    """Each core row's share, and the host values of their constants by plan name (`host_names`)."""
+            loc, resident: "Resident | None" = None) -> tuple[list[Share], dict[str, ir.Value]]:
+    """Each core row's share, and the host values of their constants by plan name (`host_names`); a
+    resident weight's constants are staged in the memory tiles once, before its first user."""
     fmt = data.format
     r = fmt.row_unit(target)
     shares, values = [], {}
+    stage = resident is not None and not resident.staged
     for i, rows in enumerate(partition.row_sets):
         block_runs = tuple(runs_of(rows))
         channel_runs = tuple((first * r, min(end * r, data.shape[0])) for first, end in block_runs)
         sub = fmt.share(data, rows, target)
         shares.append(Share(block_runs, channel_runs, sub, bias is not None))
-        for name, value in _HOST_CONSTANTS[fmt.ENCODING](sub, elt, loc).items():
-            values[f"share{i}.{name}"] = value
+        if resident is None:
+            values.update(_share_constants(sub, f"share{i}", elt, loc))
+        elif stage:
+            with ir.InsertionPoint(resident.first_user):
+                resident.staged.update(_share_constants(sub, f"share{i}", elt, resident.location, L2_MEMORY_SPACE))
         if bias is not None:
             values[f"share{i}.bias"] = _bias_share(bias, channel_runs, loc)
+    if resident is not None:
+        values.update(resident.staged)
     return shares, values
 
 
@@ -163,13 +183,12 @@ def emit_device(plan: DevicePlan, host: dict[str, ir.Value], elt: ir.Type, paylo
     with their kernel calls; `host` maps the plan's host buffer names to their values, `elt` is the
     element type of data buffers, `payload` the structured op whose payload generic kernels copy."""
     device = DeviceOp(ir.StringAttr.get(plan.target.name), ir.StringAttr.get(plan.dtype))
-    kinds = {"data": elt, "index": ir.IntegerType.get_signless(64), "bytes": ir.IntegerType.get_signless(8)}
     with ir.InsertionPoint(device.regions[0].blocks.append()):
         used = sorted({b.tile for b in plan.buffers if b.tile is not None})
         tiles = {tile: TileOp(_i64(tile[0]), _i64(tile[1]), ir.IndexType.get()).result for tile in used}
         elements = _data_elements(plan, host)
         values = [host[b.name] if b.tile is None else
-                  BufferOp(ir.StringAttr.get(b.level), _memref(b.shape, elements.get(k) or kinds[b.kind]),
+                  BufferOp(ir.StringAttr.get(b.level), _memref(b.shape, elements.get(k) or _kind_type(b.kind, elt)),
                            tile=tiles[b.tile]).result
                   for k, b in enumerate(plan.buffers)]
         for dma in plan.dmas:
@@ -290,9 +309,10 @@ def _best_plan(layer: Layer, partition: Partition, shares: list[Share], host: li
     return plan if plan is not None and device_cycles(plan) <= device_cycles(single) else single
 
 
-def _lower(op, rewriter, target: targets.Target, dtype: str, layer_of) -> bool:
+def _lower(op, rewriter, target: targets.Target, dtype: str, layer_of, residents: dict) -> bool:
     """Replaces bsparse layer `op` by its host side and device program (module docstring); `layer_of`
-    gives ``(layer, common params, device input)`` for the op's kind. True: no match."""
+    gives ``(layer, common params, device input)`` for the op's kind, `residents` the weights kept in
+    the memory tiles (`resident_weights`). True: no match."""
     packed = defining_op(op.weight)
     if packed is None or packed.operation.name not in PACKED_OPS:
         return True
@@ -310,7 +330,10 @@ def _lower(op, rewriter, target: targets.Target, dtype: str, layer_of) -> bool:
             layer = dataclasses.replace(layer, residual=True)
             residual = _rows(op.residual) if layer.kind == "matmul" else op.residual
             host["residual"] = _to_buffer(residual, loc, _space(op.residual, target, dtype))
-        shares, constants = _shares(data, op.bias, partition, target, elt, loc)
+        held = residents.get(weight_key(op.weight))
+        if held is not None and held.row_sets != partition.row_sets:
+            held = None  # another split of the weight than the one staged: this layer streams its own
+        shares, constants = _shares(data, op.bias, partition, target, elt, loc, held)
         host.update(constants)
         probe = DevicePlan(target, dtype)
         buffers = [probe.buffers[host_buffer(probe, host[name], name)] for name in host_names(shares, layer.residual)]
@@ -356,14 +379,114 @@ def _conv_of(op, weight_shape, partition: Partition):
     return _conv_layer(op, weight_shape, partition), common, op.input
 
 
-def lower_matmul(op, rewriter, target: targets.Target, dtype: str) -> bool:
+def lower_matmul(op, rewriter, target: targets.Target, dtype: str, residents: dict | None = None) -> bool:
     """``bsparse.matmul`` on a packed weight -> host side + ``aie.device`` (a rank > 2 input is flattened)."""
-    return _lower(op, rewriter, target, dtype, _matmul_of)
+    return _lower(op, rewriter, target, dtype, _matmul_of, residents or {})
 
 
-def lower_conv(op, rewriter, target: targets.Target, dtype: str) -> bool:
+def lower_conv(op, rewriter, target: targets.Target, dtype: str, residents: dict | None = None) -> bool:
     """``bsparse.conv2d`` on a packed weight -> host side + ``aie.device``."""
-    return _lower(op, rewriter, target, dtype, _conv_of)
+    return _lower(op, rewriter, target, dtype, _conv_of, residents or {})
+
+
+# ----------------------------------------------------------------------------- weights resident across layers
+
+
+@dataclass
+class Resident:
+    """A packed weight kept in the memory tiles across the layers that use it (`resident_weights`): split
+    among the core rows as `row_sets`, staged before `first_user` at `location` (the packed weight's and
+    the first user's);
+    once staged, the L2 host buffers of its shares' constants by plan name."""
+
+    first_user: ir.OpView
+    location: ir.Location
+    row_sets: tuple
+    bytes: int
+    staged: dict[str, ir.Value] = dataclasses.field(default_factory=dict)
+
+
+def _layers_on_packed(module: ir.Operation) -> list[ir.OpView]:
+    """The bsparse layers on a packed weight, in program order."""
+    found = []
+
+    def visit(op: ir.Operation) -> ir.WalkResult:
+        if op.name in ("bsparse.matmul", "bsparse.conv2d"):
+            packed = defining_op(op.operands[1])  # the weight
+            if packed is not None and packed.operation.name in PACKED_OPS:
+                found.append(op.opview)
+        return ir.WalkResult.ADVANCE
+
+    module.walk(visit, ir.WalkOrder.PRE_ORDER)
+    return found
+
+
+def weight_key(value: ir.Value) -> tuple:
+    """What identifies a packed weight's data: its packing op's name and attributes (two packings of one
+    constant are one weight)."""
+    op = defining_op(value).operation
+    return op.name, tuple((name, op.attributes[name]) for name in op.attributes)
+
+
+def _stored_bytes(shares, target: targets.Target, dtype: str) -> int:
+    """Bytes of the host constants of weight shares (`_SHARE_ARRAYS`) at the plan's element widths."""
+    width = {"data": COSTED_DTYPES[dtype], "index": target.block_index_bytes, "bytes": 1}
+    return sum(array.size * width[kind] for sub in shares
+               for array, kind in _SHARE_ARRAYS[sub.format.ENCODING](sub).values())
+
+
+def resident_weights(module: ir.Operation, target: targets.Target, dtype: str) -> dict[tuple, Resident]:
+    """The packed weights that stay in the memory tiles across the layers that use them (a recurrent
+    weight over its time steps, a tied weight): read from DDR once, where their first user is. Keyed
+    by `weight_key`.
+
+    A weight used by two layers or more, split the same way for each, is a
+    candidate; candidates are taken in order of first use while, at every layer
+    between a candidate's first and last use, the weights resident there plus
+    the weight staging of that layer (its weight's bytes, up to the share)
+    fit the memory tiles' weight share (``l2_bytes // l2_shares`` of each
+    memory tile, the part a layer stages its core rows' weights in). A
+    resident weight's layers read it from the memory tiles instead of
+    staging it from DDR. Targets without memory tiles keep none.
+    """
+    if not target.memtile_rows:
+        return {}
+    layers = _layers_on_packed(module)
+    capacity = target.num_memtiles * (target.l2_bytes // target.l2_shares)
+    uses: dict[ir.Value, list[int]] = {}
+    for position, op in enumerate(layers):
+        uses.setdefault(weight_key(op.operands[1]), []).append(position)
+    staging = []  # per layer: the L2 its weight takes while it runs, when not resident
+    candidates: dict[ir.Value, Resident] = {}
+    for op in layers:
+        data = weight_data(defining_op(op.operands[1]))
+        staging.append(min(capacity, _stored_bytes([data], target, dtype)))
+    for weight, positions in uses.items():
+        if len(positions) < 2:
+            continue
+        data = weight_data(defining_op(layers[positions[0]].operands[1]))
+        try:
+            splits = {tuple(map(tuple, _partition(layers[p], data, target).row_sets)) for p in positions}
+        except BsparseError:
+            continue
+        if len(splits) != 1:
+            continue
+        row_sets = _partition(layers[positions[0]], data, target).row_sets
+        shares = [data.format.share(data, rows, target) for rows in row_sets]
+        first = layers[positions[0]]  # its report row: the weight's state_dict key, else the first user's layer
+        location = ir.Location.fused([defining_op(first.operands[1]).location, first.location])
+        candidates[weight] = Resident(first, location, row_sets, _stored_bytes(shares, target, dtype))
+    held = [0] * len(layers)  # resident bytes live at each layer
+    chosen: dict[ir.Value, Resident] = {}
+    for weight, resident in sorted(candidates.items(), key=lambda item: uses[item[0]][0]):
+        first, last = uses[weight][0], uses[weight][-1]
+        span = range(first, last + 1)
+        if all(held[p] + resident.bytes + (0 if weight_key(layers[p].operands[1]) in (weight, *chosen)
+                                            else staging[p]) <= capacity for p in span):
+            chosen[weight] = resident
+            for p in span:
+                held[p] += resident.bytes
+    return chosen
 
 
 # ----------------------------------------------------------------------------- structured ops on activations
@@ -500,12 +623,14 @@ def lower_structured(op, rewriter, target: targets.Target, dtype: str) -> bool:
     return False
 
 
-def patterns(target: targets.Target, dtype: str) -> RewritePatternSet:
-    """The rewrite patterns of bsparse-to-aie for `target`, costed in `dtype`."""
+def patterns(target: targets.Target, dtype: str, residents: dict | None = None) -> RewritePatternSet:
+    """The rewrite patterns of bsparse-to-aie for `target`, costed in `dtype`; `residents`: the weights kept
+    in the memory tiles (`resident_weights`)."""
     # Each pattern function returns truthy for "no match".
     rewrites = RewritePatternSet()
-    rewrites.add(MatmulOp, lambda op, rewriter: lower_matmul(op, rewriter, target, dtype))
-    rewrites.add(Conv2dOp, lambda op, rewriter: lower_conv(op, rewriter, target, dtype))
+    residents = residents or {}
+    rewrites.add(MatmulOp, lambda op, rewriter: lower_matmul(op, rewriter, target, dtype, residents))
+    rewrites.add(Conv2dOp, lambda op, rewriter: lower_conv(op, rewriter, target, dtype, residents))
     for name in STRUCTURED_OPS:
         rewrites.add(name, lambda op, rewriter: lower_structured(op, rewriter, target, dtype))
     return rewrites
@@ -528,7 +653,8 @@ class ToAiePass(Pass):
 
     def run(self, module: ir.Operation) -> None:
         target = targets.get(self.target)
-        apply_patterns_and_fold_greedily(module, patterns(target, self.dtype).freeze())
+        residents = resident_weights(module, target, self.dtype)
+        apply_patterns_and_fold_greedily(module, patterns(target, self.dtype, residents).freeze())
         for op, _ in host_ops(module):  # why each structured op left stays on the host
             if op.name in STRUCTURED_OPS and UNPACKED_ATTRIBUTE not in op.attributes:
                 try:
