@@ -40,7 +40,7 @@ from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
 from bsparse.names import layer_name, param_name
 from bsparse.semantics.core import Interpreter, Listener
 from bsparse.report import LayerReport, Report
-from bsparse.residency import memory_level, stays_on_chip
+from bsparse.residency import memory_level, tensor_level
 
 __all__ = ["COSTS", "CostModel", "cost", "host_ops", "host_reason", "layer_label"]
 
@@ -315,11 +315,11 @@ def _host_layer(op, model: CostModel, kind: str, compute_cycles: float, macs: in
     traffic = {"L3": 0, "L2": 0}
     read = {"L3": 0, "L2": 0}
     for value in _read_values(op):
-        level = "L2" if target.memtile_rows and stays_on_chip(value, target, dtype) else "L3"
+        level = tensor_level(value)
         read[level] += _elements(value) * width
     write = {"L3": 0, "L2": 0}
     for value in op.results:
-        level = "L2" if target.memtile_rows and stays_on_chip(value, target, dtype) else "L3"
+        level = tensor_level(value)
         write[level] += _elements(value) * width
     for level in traffic:
         traffic[level] = read[level] + write[level]

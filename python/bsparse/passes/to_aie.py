@@ -56,7 +56,7 @@ from bsparse.passes.base import Pass, option, parse_bool, parse_dtype, parse_tar
 from bsparse.passes.partition import ATTRIBUTE, Partition, may_interleave, partition_layer
 from bsparse.patterns.indexed import index_bytes_of
 from bsparse.plan import Buffer, DevicePlan, host_buffer
-from bsparse.residency import L2_MEMORY_SPACE, stays_on_chip
+from bsparse.residency import L2_MEMORY_SPACE, plan_residency, tensor_level
 from bsparse.semantics.structured import affine_maps
 
 __all__ = ["STRUCTURED_OPS", "ToAiePass", "emit_device", "lower_conv", "lower_matmul", "lower_structured", "patterns",
@@ -288,9 +288,10 @@ def _partition(op, data, target: targets.Target) -> Partition:
     return recorded
 
 
-def _space(value: ir.Value, target: targets.Target, dtype: str) -> int | None:
-    """The memory space of an activation's host buffer: the memory tiles when it stays on chip."""
-    return L2_MEMORY_SPACE if target.memtile_rows and stays_on_chip(value, target, dtype) else None
+def _space(value: ir.Value) -> int | None:
+    """The memory space of an activation's host buffer: the memory tiles when it stays on chip
+    (`bsparse.residency`)."""
+    return L2_MEMORY_SPACE if tensor_level(value) == "L2" else None
 
 
 def _best_plan(layer: Layer, partition: Partition, shares: list[Share], host: list, common: dict,
@@ -323,13 +324,13 @@ def _lower(op, rewriter, target: targets.Target, dtype: str, layer_of, residents
     result_type = ir.RankedTensorType(op.result.type)
     with rewriter.ip, loc:
         layer, common, x = layer_of(op, tuple(data.shape), partition)
-        host = {"input": _to_buffer(x, loc, _space(op.input, target, dtype)),
+        host = {"input": _to_buffer(x, loc, _space(op.input)),
                 "output": memref.AllocOp(_memref(layer.out_shape, result_type.element_type,
-                                                 _space(op.result, target, dtype)), [], []).result}
+                                                 _space(op.result)), [], []).result}
         if op.residual is not None:  # a matmul's leading dims flattened like its input
             layer = dataclasses.replace(layer, residual=True)
             residual = _rows(op.residual) if layer.kind == "matmul" else op.residual
-            host["residual"] = _to_buffer(residual, loc, _space(op.residual, target, dtype))
+            host["residual"] = _to_buffer(residual, loc, _space(op.residual))
         held = residents.get(weight_key(op.weight))
         if held is not None and held.row_sets != partition.row_sets:
             held = None  # another split of the weight than the one staged: this layer streams its own
@@ -569,7 +570,7 @@ def _activation_buffer(value: ir.Value, target: targets.Target, dtype: str, name
     """The plan's host buffer of tensor `value`: in the memory tiles when it stays on chip, a constant's
     reads counted as weight traffic."""
     producer = defining_op(value)
-    level = "L2" if _space(value, target, dtype) == L2_MEMORY_SPACE else "L3"
+    level = tensor_level(value)
     constant = producer is not None and producer.operation.name == "arith.constant"
     return Buffer(None, level, tuple(ir.RankedTensorType(value.type).shape), "data", constant, name)
 
@@ -610,7 +611,7 @@ def lower_structured(op, rewriter, target: targets.Target, dtype: str) -> bool:
     with rewriter.ip, loc:
         host = {}
         for name, value in _host_tensors(op, nest).items():
-            space = _space(value, target, dtype)
+            space = _space(value)
             if name.startswith("output"):  # a fresh buffer the device writes
                 ty = ir.RankedTensorType(value.type)
                 host[name] = memref.AllocOp(_memref(ty.shape, ty.element_type, space), [], []).result
@@ -653,6 +654,7 @@ class ToAiePass(Pass):
 
     def run(self, module: ir.Operation) -> None:
         target = targets.get(self.target)
+        plan_residency(module, target, self.dtype)
         residents = resident_weights(module, target, self.dtype)
         apply_patterns_and_fold_greedily(module, patterns(target, self.dtype, residents).freeze())
         for op, _ in host_ops(module):  # why each structured op left stays on the host
