@@ -21,6 +21,9 @@ Discardable attributes bsparse-pack sets on upstream ops: ``bsparse.unpacked``
 (a string: why an op with a constant weight was left unpacked) and
 ``bsparse.phase`` (a unit attribute on each ``tensor.insert_slice`` that
 interleaves an output phase of a transposed convolution into its result).
+bsparse-to-aie sets ``bsparse.host`` (a string: why a structured op stays on
+the host) and ``bsparse.on_chip`` (an ``array<i64>``: the results of an op
+that stay in the memory tiles, `bsparse.residency`).
 
 All ops print in MLIR's generic form.
 """

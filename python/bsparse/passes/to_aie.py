@@ -8,7 +8,10 @@ greedy driver) reads the layer's geometry and calls the same three steps:
    each core row's share of the packed weight as host constants (its values
    and its index as its format's encoding holds them: BSR ``row_ptr`` rebased
    to the share and ``col_idx``; an indexed format's index arrays as one byte
-   string, ``i8``, `bsparse.patterns.indexed.index_bytes_of`) and bias; the
+   string, ``i8``, `bsparse.patterns.indexed.index_bytes_of`) and bias (a
+   weight read by several layers, such as a recurrent weight over its time
+   steps, in the memory tiles instead, put there once before its first user:
+   `resident_weights`); the
    output (``memref.alloc``, read back with ``bufferization.to_tensor``);
 2. **plan** (plain Python, `bsparse.passes._aie_plan.plan_device`): tiles,
    L2 staging, per-core L1 buffers, DMA transfers and kernel calls with
@@ -566,7 +569,7 @@ def structured_nest(op) -> Nest:
                 payload)
 
 
-def _activation_buffer(value: ir.Value, target: targets.Target, dtype: str, name: str):
+def _activation_buffer(value: ir.Value, name: str):
     """The plan's host buffer of tensor `value`: in the memory tiles when it stays on chip, a constant's
     reads counted as weight traffic."""
     producer = defining_op(value)
@@ -583,7 +586,7 @@ def structured_plan(op, target: targets.Target, dtype: str) -> tuple[Nest, Devic
     """
     nest = structured_nest(op)
     values = _host_tensors(op, nest)
-    host = [_activation_buffer(values[name], target, dtype, name) for name in structured_names(nest)]
+    host = [_activation_buffer(values[name], name) for name in structured_names(nest)]
     return nest, plan_nest(nest, host, target, dtype)
 
 
