@@ -399,9 +399,9 @@ def lower_conv(op, rewriter, target: targets.Target, dtype: str, residents: dict
 @dataclass
 class Resident:
     """A packed weight kept in the memory tiles across the layers that use it (`resident_weights`): split
-    among the core rows as `row_sets`, staged before `first_user` at `location` (the packed weight's and
-    the first user's);
-    once staged, the L2 host buffers of its shares' constants by plan name."""
+    among the core rows as `row_sets`, `bytes` of share constants, staged before `first_user` at
+    `location` (the packed weight's and the first user's); once staged, the L2 host buffers of its
+    shares' constants by plan name."""
 
     first_user: ir.OpView
     location: ir.Location
@@ -457,37 +457,34 @@ def resident_weights(module: ir.Operation, target: targets.Target, dtype: str) -
         return {}
     layers = _layers_on_packed(module)
     capacity = target.num_memtiles * (target.l2_bytes // target.l2_shares)
-    uses: dict[ir.Value, list[int]] = {}
-    for position, op in enumerate(layers):
-        uses.setdefault(weight_key(op.operands[1]), []).append(position)
-    staging = []  # per layer: the L2 its weight takes while it runs, when not resident
-    candidates: dict[ir.Value, Resident] = {}
-    for op in layers:
-        data = weight_data(defining_op(op.operands[1]))
-        staging.append(min(capacity, _stored_bytes([data], target, dtype)))
-    for weight, positions in uses.items():
+    keys = [weight_key(op.operands[1]) for op in layers]
+    uses: dict[tuple, list[int]] = {}
+    for position, key in enumerate(keys):
+        uses.setdefault(key, []).append(position)
+    data = {key: weight_data(defining_op(layers[positions[0]].operands[1])) for key, positions in uses.items()}
+    staging = {key: min(capacity, _stored_bytes([data[key]], target, dtype)) for key in uses}  # L2 while it runs
+    candidates: dict[tuple, Resident] = {}
+    for key, positions in uses.items():
         if len(positions) < 2:
             continue
-        data = weight_data(defining_op(layers[positions[0]].operands[1]))
         try:
-            splits = {tuple(map(tuple, _partition(layers[p], data, target).row_sets)) for p in positions}
+            partitions = [_partition(layers[p], data[key], target) for p in positions]
         except BsparseError:
             continue
-        if len(splits) != 1:
+        row_sets = partitions[0].row_sets
+        if any(tuple(map(tuple, p.row_sets)) != tuple(map(tuple, row_sets)) for p in partitions[1:]):
             continue
-        row_sets = _partition(layers[positions[0]], data, target).row_sets
-        shares = [data.format.share(data, rows, target) for rows in row_sets]
+        shares = [data[key].format.share(data[key], rows, target) for rows in row_sets]
         first = layers[positions[0]]  # its report row: the weight's state_dict key, else the first user's layer
         location = ir.Location.fused([defining_op(first.operands[1]).location, first.location])
-        candidates[weight] = Resident(first, location, row_sets, _stored_bytes(shares, target, dtype))
+        candidates[key] = Resident(first, location, row_sets, _stored_bytes(shares, target, dtype))
     held = [0] * len(layers)  # resident bytes live at each layer
-    chosen: dict[ir.Value, Resident] = {}
-    for weight, resident in sorted(candidates.items(), key=lambda item: uses[item[0]][0]):
-        first, last = uses[weight][0], uses[weight][-1]
-        span = range(first, last + 1)
-        if all(held[p] + resident.bytes + (0 if weight_key(layers[p].operands[1]) in (weight, *chosen)
-                                            else staging[p]) <= capacity for p in span):
-            chosen[weight] = resident
+    chosen: dict[tuple, Resident] = {}
+    for key, resident in sorted(candidates.items(), key=lambda item: uses[item[0]][0]):
+        span = range(uses[key][0], uses[key][-1] + 1)
+        if all(held[p] + resident.bytes + (0 if keys[p] == key or keys[p] in chosen else staging[keys[p]])
+               <= capacity for p in span):
+            chosen[key] = resident
             for p in span:
                 held[p] += resident.bytes
     return chosen
