@@ -1,11 +1,11 @@
-"""Conversions between MLIR attributes and numpy arrays, in one place."""
+"""Conversions between MLIR attributes and numpy arrays, and the static attributes of tensor ops, in one place."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch_mlir.ir as ir
 
-__all__ = ["dense_to_numpy", "numpy_to_dense", "location_str", "tensor_type"]
+__all__ = ["dense_to_numpy", "numpy_to_dense", "location_str", "reassociation", "static_slice", "tensor_type"]
 
 _NUMPY_ELEMENT_TYPES = {
     np.dtype(np.float32): ir.F32Type.get,
@@ -41,6 +41,19 @@ def numpy_to_dense(array: np.ndarray, element_type: ir.Type | None = None) -> ir
 
 def tensor_type(shape, element_type: ir.Type) -> ir.RankedTensorType:
     return ir.RankedTensorType.get(list(shape), element_type)
+
+
+def reassociation(op) -> list[list[int]]:
+    """The dimension groups of a ``tensor.expand_shape`` / ``collapse_shape``."""
+    return [[int(ir.IntegerAttr(i).value) for i in ir.ArrayAttr(group)] for group in ir.ArrayAttr(op.attributes["reassociation"])]
+
+
+def static_slice(op) -> tuple[list[int], list[int], list[int]] | None:
+    """(offsets, sizes, strides) of a ``tensor.extract_slice`` / ``insert_slice`` that are all static;
+    None when any is dynamic (an SSA operand)."""
+    if len(op.operands) != (2 if op.operation.name == "tensor.insert_slice" else 1):
+        return None
+    return [list(ir.DenseI64ArrayAttr(op.attributes[f"static_{name}"])) for name in ("offsets", "sizes", "strides")]
 
 
 def location_str(loc: ir.Location, line_offset: int = 0, filename: str | None = None) -> str | None:

@@ -12,8 +12,9 @@ input slice, ``l2_bytes // l2_shares`` of each, a target field). Tensors are
 taken in program order, so a residual branch's input that stays live across
 the branch takes its room for the whole branch, and a batch whose tensors do
 not all fit spills only those that do not. A reshape is a view of the tensor
-it reshapes (the same bytes); the program's inputs and results, and
-constants, always live in DDR.
+it reshapes (the same bytes), and so is a slice that only structured ops
+read (their DMAs read it from its source); the program's inputs and
+results, and constants, always live in DDR.
 
 In the IR a resident tensor's producer carries `ON_CHIP_ATTRIBUTE` (the
 indices of its results kept on chip) until bsparse-to-aie lowers it; a
@@ -48,6 +49,10 @@ that stay in the memory tiles."""
 _VIEWS = ("tensor.expand_shape", "tensor.collapse_shape")
 """Ops whose result is a view of their operand: the same bytes, not a tensor of their own."""
 
+_SLICE = "tensor.extract_slice"
+"""A slice is a view of its source too when only structured (``linalg``) ops read it: bsparse-to-aie has
+their DMAs read it from its source (`bsparse.passes.to_aie.structured_operands`)."""
+
 _RESIDUAL_LAYERS = ("bsparse.matmul", "bsparse.conv2d")
 """Layers that may add a residual (their last operand)."""
 
@@ -61,9 +66,28 @@ def activation_capacity(target: Target) -> int:
     return target.num_memtiles * target.l2_bytes // target.l2_shares
 
 
+def _is_view(op: ir.OpView) -> bool:
+    name = op.operation.name
+    if name == _SLICE:
+        return _read_by_structured_ops(op.result)
+    return name in _VIEWS
+
+
+def _read_by_structured_ops(value: ir.Value) -> bool:
+    """True if every use of `value`, through reshapes, is by a ``linalg`` op."""
+    for use in value.uses:
+        owner = use.owner
+        if owner.name in _VIEWS:
+            if not _read_by_structured_ops(owner.results[0]):
+                return False
+        elif not owner.name.startswith("linalg."):
+            return False
+    return True
+
+
 def _root(value: ir.Value) -> ir.Value:
     """The tensor `value` is a view of (itself when it is none)."""
-    while isinstance(value.owner, ir.OpView) and value.owner.operation.name in _VIEWS:
+    while isinstance(value.owner, ir.OpView) and _is_view(value.owner):
         value = value.owner.operands[0]
     return value
 

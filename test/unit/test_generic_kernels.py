@@ -143,3 +143,55 @@ def test_a_row_too_wide_for_l1_stays_on_the_host_with_its_reason():
         assert _relative_error(y, model(x).numpy()) <= 1e-5
     reasons = {layer.reason for layer in report.host_ops}
     assert any("more than" in reason and "L1" in reason for reason in reasons), reasons
+
+
+class FusedHeads(nn.Module):
+    """One projection to q, k and v (ViT's ``in_proj``, GPT-2's ``c_attn``), split by `cut`, each part
+    viewed as heads of `head` and moved to ``[batch, heads, seq, head]``."""
+
+    def __init__(self, d: int, cut, head: int, seed: int):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.fc, self.cut, self.head = nn.Linear(d, 3 * d), cut, head
+
+    def forward(self, x):
+        parts = self.cut(self.fc(x))
+        return tuple(p.reshape(*p.shape[:-1], -1, self.head).transpose(1, 2).contiguous() for p in parts)
+
+
+SLICES = {
+    # q, k, v at offsets 0, d, 2d: each a box of the projection, read by the transposes' DMAs
+    "qkv-chunks": (lambda: FusedHeads(24, lambda y: y.chunk(3, dim=-1), 8, 13), True),
+    # a cut that is not a whole number of heads: its heads straddle rows of the split source
+    "unaligned-heads": (lambda: FusedHeads(12, lambda y: (y[..., 5:17],), 3, 14), False),
+    # every other column: the source's columns split in pairs, the box takes the first of each
+    "strided": (lambda: FusedHeads(12, lambda y: (y[..., ::2],), 3, 15), True),
+    # every fifth column as heads of 4: its heads' rows (20 columns apart) do not divide the 36 columns
+    "stride-5": (lambda: FusedHeads(12, lambda y: (y[..., ::5],), 4, 16), False),
+}
+
+
+@pytest.mark.parametrize("target", ["aie2-4x4", "aie1-vc1902"])
+@pytest.mark.parametrize("case", SLICES)
+def test_a_slice_is_read_from_its_source_by_its_consumers_dma(case, target):
+    """A slice that only array kernels read is no copy: their DMAs read its box from the slice's source
+    (the heads of a fused q/k/v projection), moving exactly the slice's bytes; a slice no box of its
+    source describes stays a host copy, with its reason. Either way the outputs are PyTorch's."""
+    build, absorbed = SLICES[case]
+    model = build().eval()
+    x = torch.randn(2, 7, model.fc.in_features)
+    program = bsparse.compile(model, x, target=target, sparsity=None)
+    outputs, report = program.run(x.numpy())
+    with torch.no_grad():
+        want = model(x)
+    for got, ref in zip(outputs, want):
+        assert _relative_error(got, ref.numpy()) <= 1e-6
+    slices = [layer for layer in report.host_ops if "tensor.extract_slice" in layer.reason]
+    copies = [layer for layer in report.layers if layer.kind == "copy" and layer not in report.host_ops]
+    assert len(copies) == len(want)
+    if absorbed:
+        assert not slices and "tensor.extract_slice" not in program.stages["aie"]
+        for copy, ref in zip(copies, want):  # i8: a byte per element in, a byte out
+            assert copy.traffic["L1"] == 2 * ref.numel()
+    else:
+        assert len(slices) == len(want) and all("no lowering" in layer.reason for layer in slices)

@@ -35,7 +35,7 @@ from bsparse.report import LayerReport
 from bsparse.semantics.conv import conv_canonical
 from bsparse.semantics.core import InterpreterError, dtype_of, impl
 from bsparse.semantics.structured import Structured, affine_maps, decode_structured, run_structured
-from bsparse.passes._structured import Access, access_of, footprint, start
+from bsparse.passes._structured import Access, access_of, footprint, start, tile_map
 from bsparse.cost.host import CostModel, cost, layer_label
 
 __all__: list[str] = []
@@ -159,7 +159,7 @@ def _generic(call: KernelCall, kernel: ir.OpView, plan, values) -> _Generic:
     accesses = [access_of(m, ir.ShapedType(v.type).shape) for m, v in zip(maps, roots)]
     if any(a is None for a in accesses):
         raise ValueError("an aie.generic operand is read through a map a DMA cannot stream")
-    info = decode_structured(kernel, maps, reduction, n_inputs,
+    info = decode_structured(kernel, [tile_map(m) for m in maps], reduction, n_inputs,
                              out_dtypes=[dtype_of(v.type) for v in list(kernel.operands)[n_inputs:]])
     return _Generic(call, kernel, info, accesses, inputs, inits, outputs)
 

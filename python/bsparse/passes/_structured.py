@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import torch_mlir.ir as ir
+
 from bsparse import targets
 from bsparse.cost.payload import Payload
 from bsparse.dialects.kernel import GenericParams
@@ -33,7 +35,8 @@ from bsparse.passes.partition import even_splits
 from bsparse.plan import Buffer, DevicePlan, KernelCall
 from bsparse.semantics.structured import linear_form
 
-__all__ = ["Access", "Nest", "access_of", "footprint", "host_names", "plan_nest", "split_loop", "start", "tile_steps"]
+__all__ = ["Access", "Nest", "access_of", "footprint", "form_expr", "host_names", "plan_nest", "split_loop", "start",
+           "tile_map", "tile_steps"]
 
 
 @dataclass(frozen=True)
@@ -75,13 +78,37 @@ def access_of(amap, shape, read: bool = True) -> Access | None:
 
 
 def footprint(access: Access, steps) -> list[int]:
-    """The box of `access` that `steps` loop steps (from any start) read: per axis, the span of its form."""
-    return [const + sum(c * (n - 1) for c, n in zip(coeffs, steps)) + 1 for coeffs, const in access.forms]
+    """The box of `access` that `steps` loop steps (from any start) read: per axis, the span of its form
+    (its constant is where the box begins, `start`, not part of it)."""
+    return [sum(c * (n - 1) for c, n in zip(coeffs, steps)) + 1 for coeffs, _ in access.forms]
 
 
 def start(access: Access, loop: int, first: int) -> list[int]:
-    """Where the box of `access` begins when loop `loop` starts at `first` (the others at 0)."""
-    return [coeffs[loop] * first for coeffs, _ in access.forms]
+    """Where the box of `access` begins when loop `loop` starts at `first` (the others at 0): per axis,
+    its form's constant plus the loop's steps before `first`."""
+    return [coeffs[loop] * first + const for coeffs, const in access.forms]
+
+
+def tile_map(amap):
+    """`amap` as a kernel reads its L1 tile: the map without its constants, which the tile's DMA applies
+    (its box begins there, `start`)."""
+    forms = [linear_form(e, amap.n_dims) for e in amap.results]
+    return ir.AffineMap.get(amap.n_dims, 0, [form_expr((coeffs, 0), amap.context) for coeffs, _ in forms],
+                            context=amap.context)
+
+
+def form_expr(form, context: ir.Context | None = None):
+    """A linear form ``(coefficients per loop, constant)`` as an affine expression."""
+    coeffs, const = form
+    expr = None
+    for k, c in enumerate(coeffs):
+        if c:
+            dim = ir.AffineDimExpr.get(k, context=context)
+            term = dim if c == 1 else dim * c
+            expr = term if expr is None else expr + term
+    if expr is None:
+        return ir.AffineConstantExpr.get(const, context=context)
+    return expr + const if const else expr
 
 
 def split_loop(nest: Nest, cores: int) -> int:

@@ -52,7 +52,7 @@ from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedi
 
 from bsparse.activations import ACTIVATIONS, apply
 from bsparse.dialects.bsparse import PHASE_ATTRIBUTE, UNPACKED_ATTRIBUTE, Conv2dOp, MatmulOp, packed_type
-from bsparse.irutil import dense_to_numpy, numpy_to_dense
+from bsparse.irutil import dense_to_numpy, numpy_to_dense, reassociation, static_slice
 from bsparse.packed import PACKED_OPS, packed_op, weight_data
 from bsparse.passes._match import defining_op, is_zero, map_strings
 from bsparse.passes._phases import Phase, phases
@@ -212,13 +212,6 @@ def _spatial_dims(layout: str, rank: int) -> tuple[int, ...]:
     return (2, 3) if layout == "nchw" else (1, 2)
 
 
-def _static_slice(op) -> tuple[list[int], list[int], list[int]] | None:
-    """(offsets, sizes, strides) of a ``tensor.extract_slice``/``insert_slice`` with static ones only."""
-    if len(op.operands) != (2 if op.operation.name == "tensor.insert_slice" else 1):
-        return None
-    return [list(ir.DenseI64ArrayAttr(op.attributes[f"static_{name}"])) for name in ("offsets", "sizes", "strides")]
-
-
 @dataclass(frozen=True)
 class _ZeroInserted:
     """A convolution input that is `source` with zeros between and around its elements (a transposed
@@ -236,14 +229,14 @@ def _zero_inserted(value: ir.Value, spatial: tuple[int, ...]) -> _ZeroInserted |
     rank = len(ir.ShapedType(value.type).shape)
     crop = [0] * rank
     if op is not None and op.operation.name == "tensor.extract_slice":
-        if (sliced := _static_slice(op)) is None or any(t != 1 for t in sliced[2]):
+        if (sliced := static_slice(op)) is None or any(t != 1 for t in sliced[2]):
             return None
         full = ir.ShapedType(op.operands[0].type).shape
         if any(sliced[0][d] or sliced[1][d] != full[d] for d in range(rank) if d not in spatial):
             return None
         crop = sliced[0]
         op = defining_op(op.operands[0])
-    if op is None or op.operation.name != "tensor.insert_slice" or (inserted := _static_slice(op)) is None:
+    if op is None or op.operation.name != "tensor.insert_slice" or (inserted := static_slice(op)) is None:
         return None
     offsets, sizes, strides = inserted
     source, dest = op.operands
@@ -498,13 +491,13 @@ def _bsparse_producer(value: ir.Value) -> tuple[ir.OpView, ir.OpView | None] | N
         return op, None
     if op.operation.name == "tensor.expand_shape" and (matmul := defining_op(op.operands[0])) is not None \
             and matmul.operation.name == "bsparse.matmul" and len(list(matmul.result.uses)) == 1:
-        groups = [[ir.IntegerAttr(i).value for i in ir.ArrayAttr(g)] for g in ir.ArrayAttr(op.attributes["reassociation"])]
+        groups = reassociation(op)
         return (matmul, op) if groups[-1] == [len(ir.ShapedType(op.result.type).shape) - 1] else None
     if op.operation.name != "tensor.collapse_shape" or (conv := defining_op(op.operands[0])) is None:
         return None
     if conv.operation.name != "bsparse.conv2d" or len(list(conv.result.uses)) != 1:
         return None
-    groups = [[ir.IntegerAttr(i).value for i in ir.ArrayAttr(g)] for g in ir.ArrayAttr(op.attributes["reassociation"])]
+    groups = reassociation(op)
     layout = ir.StringAttr(conv.attributes["layout"]).value
     shape = ir.ShapedType(conv.result.type).shape
     spatial = [shape[d] for d in _spatial_merge(layout)[2 if layout == "nchw" else 1]]
@@ -720,7 +713,7 @@ def _phase_links(value: ir.Value) -> tuple[list[ir.OpView], ir.Value]:
     used only by the next; and what the first inserts into."""
     links = []
     while (op := defining_op(value)) is not None and op.operation.name == "tensor.insert_slice" \
-            and PHASE_ATTRIBUTE in op.attributes and _static_slice(op) is not None and len(list(op.result.uses)) == 1:
+            and PHASE_ATTRIBUTE in op.attributes and static_slice(op) is not None and len(list(op.result.uses)) == 1:
         links.append(op)
         value = op.operands[1]
     return links, value
@@ -748,7 +741,7 @@ def sink_into_phases(generic, rewriter):
     if len(found) != 1:
         return True
     index, links, base = found[0]
-    sliced = {d for link in links for d, (o, n, t) in enumerate(zip(*_static_slice(link)))
+    sliced = {d for link in links for d, (o, n, t) in enumerate(zip(*static_slice(link)))
               if o or t != 1 or n != shape[d]}
     if any(maps[i] != identity and _dims_of(maps[i]) & sliced for i in range(len(generic.inputs)) if i != index):
         return True
@@ -759,7 +752,7 @@ def sink_into_phases(generic, rewriter):
         else:
             result = _elementwise_copy(generic, [base if i == index else v for i, v in enumerate(generic.inputs)], shape)
         for link in reversed(links):  # the first phase inserted first
-            offsets, sizes, strides = _static_slice(link)
+            offsets, sizes, strides = static_slice(link)
             operands = [link.operands[0] if i == index else value if maps[i] != identity else
                         tensor.ExtractSliceOp(ir.RankedTensorType.get(sizes, ir.ShapedType(value.type).element_type),
                                               value, [], [], [], offsets, sizes, strides, loc=generic.location).result

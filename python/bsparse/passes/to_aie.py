@@ -31,6 +31,7 @@ greedy driver) reads the layer's geometry and calls the same three steps:
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -48,11 +49,11 @@ from bsparse.dialects.aie import (GENERIC_INPUTS, GENERIC_OUTPUTS, BufferOp, Con
 from bsparse.dialects.bsparse import HOST_ATTRIBUTE, UNPACKED_ATTRIBUTE, Conv2dOp, MatmulOp, packed_type
 from bsparse.dtypes import COSTED_DTYPES, DEFAULT_DTYPE
 from bsparse.errors import BsparseError, OptionError
-from bsparse.irutil import numpy_to_dense
+from bsparse.irutil import numpy_to_dense, reassociation, static_slice
 from bsparse.packed import PACKED_OPS, weight_data
 from bsparse.passes._aie_plan import Layer, Share, host_names, matmul_layer, plan_device, runs_of
 from bsparse.passes._match import defining_op
-from bsparse.passes._structured import Nest, access_of, plan_nest
+from bsparse.passes._structured import Nest, access_of, footprint, form_expr, plan_nest
 from bsparse.passes._structured import host_names as structured_names
 from bsparse.passes._tiling import Axis
 from bsparse.passes.base import Pass, option, parse_bool, parse_dtype, parse_target, report_ops
@@ -60,10 +61,10 @@ from bsparse.passes.partition import ATTRIBUTE, Partition, may_interleave, parti
 from bsparse.patterns.indexed import index_bytes_of
 from bsparse.plan import Buffer, DevicePlan, host_buffer
 from bsparse.residency import L2_MEMORY_SPACE, plan_residency, tensor_level
-from bsparse.semantics.structured import affine_maps
+from bsparse.semantics.structured import affine_maps, linear_form
 
 __all__ = ["STRUCTURED_OPS", "ToAiePass", "emit_device", "lower_conv", "lower_matmul", "lower_structured", "patterns",
-           "resident_weights", "structured_nest", "structured_plan"]
+           "Read", "resident_weights", "structured_nest", "structured_operands", "structured_plan"]
 
 
 def _i64(value: int) -> ir.IntegerAttr:
@@ -181,10 +182,12 @@ _KERNEL_OPS = {("matmul", "bsr"): MatmulBsrOp, ("conv2d", "bsr"): Conv2dBsrOp,
 """(layer kind, format encoding) -> the kernel op class."""
 
 
-def emit_device(plan: DevicePlan, host: dict[str, ir.Value], elt: ir.Type, payload=None) -> DeviceOp:
+def emit_device(plan: DevicePlan, host: dict[str, ir.Value], elt: ir.Type, payload=None,
+                maps: list[ir.AffineMap] | None = None) -> DeviceOp:
     """Writes `plan` as an ``aie.device`` at the insertion point: tiles, buffers, DMAs, then the cores
     with their kernel calls; `host` maps the plan's host buffer names to their values, `elt` is the
-    element type of data buffers, `payload` the structured op whose payload generic kernels copy."""
+    element type of data buffers, `payload` the structured op whose payload generic kernels copy and
+    `maps` the maps they read their host buffers through (default: the payload op's)."""
     device = DeviceOp(ir.StringAttr.get(plan.target.name), ir.StringAttr.get(plan.dtype))
     with ir.InsertionPoint(device.regions[0].blocks.append()):
         used = sorted({b.tile for b in plan.buffers if b.tile is not None})
@@ -197,7 +200,7 @@ def emit_device(plan: DevicePlan, host: dict[str, ir.Value], elt: ir.Type, paylo
         for dma in plan.dmas:
             DmaOp(values[dma.src], values[dma.dst], _array(dma.src_offsets), _array(dma.dst_offsets),
                   _array(dma.sizes), _i64(dma.repeat))
-        loops = _loop_attrs(payload) if payload is not None else None  # the same for every core
+        loops = _loop_attrs(payload, maps) if payload is not None else None  # the same for every core
         cores: dict[tuple[int, int], list] = {}
         for call in plan.kernels:
             cores.setdefault(call.core, []).append(call)
@@ -231,9 +234,10 @@ def _data_elements(plan: DevicePlan, host: dict[str, ir.Value]) -> dict[int, ir.
     return found
 
 
-def _loop_attrs(source) -> tuple[ir.ArrayAttr, ir.ArrayAttr]:
-    """`source`'s indexing maps and iterator kinds as the attributes of an ``aie.generic``."""
-    maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in _maps(source)])
+def _loop_attrs(source, maps: list[ir.AffineMap] | None = None) -> tuple[ir.ArrayAttr, ir.ArrayAttr]:
+    """`maps` (default: `source`'s indexing maps) and `source`'s iterator kinds as the attributes of an
+    ``aie.generic``."""
+    maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in (maps or _maps(source))])
     return maps, ir.ArrayAttr.get([ir.StringAttr.get("reduction" if r else "parallel") for r in _reductions(source)])
 
 
@@ -334,7 +338,7 @@ def _lower(op, rewriter, target: targets.Target, dtype: str, layer_of, residents
             layer = dataclasses.replace(layer, residual=True)
             residual = _rows(op.residual) if layer.kind == "matmul" else op.residual
             host["residual"] = _to_buffer(residual, loc, _space(op.residual))
-        held = residents.get(weight_key(op.weight))
+        held = residents.get(weight_key(op))
         if held is not None and held.row_sets != partition.row_sets:
             held = None  # another split of the weight than the one staged: this layer streams its own
         shares, constants = _shares(data, op.bias, partition, target, elt, loc, held)
@@ -425,11 +429,17 @@ def _layers_on_packed(module: ir.Operation) -> list[ir.OpView]:
     return found
 
 
-def weight_key(value: ir.Value) -> tuple:
-    """What identifies a packed weight's data: its packing op's name and attributes (two packings of one
-    constant are one weight)."""
-    op = defining_op(value).operation
-    return op.name, tuple((name, op.attributes[name]) for name in op.attributes)
+def weight_key(layer) -> tuple | None:
+    """What identifies the packed weight of bsparse layer `layer` among the weights a function can keep
+    resident: the function and the packing op's name and attributes (two packings of one constant are
+    one weight; two functions each load their own). None for a layer nested in a region of the function
+    (a staged weight must dominate all its users)."""
+    parent = layer.operation.parent
+    if parent is None or parent.name != "func.func":
+        return None
+    op = defining_op(layer.operands[1]).operation
+    return ir.StringAttr(parent.attributes["sym_name"]).value, op.name, tuple((name, op.attributes[name])
+                                                                                for name in op.attributes)
 
 
 def _stored_bytes(shares, target: targets.Target, dtype: str) -> int:
@@ -457,12 +467,16 @@ def resident_weights(module: ir.Operation, target: targets.Target, dtype: str) -
         return {}
     layers = _layers_on_packed(module)
     capacity = target.num_memtiles * (target.l2_bytes // target.l2_shares)
-    keys = [weight_key(op.operands[1]) for op in layers]
+    keys = [weight_key(op) for op in layers]
     uses: dict[tuple, list[int]] = {}
     for position, key in enumerate(keys):
         uses.setdefault(key, []).append(position)
+    uses.pop(None, None)
     data = {key: weight_data(defining_op(layers[positions[0]].operands[1])) for key, positions in uses.items()}
     staging = {key: min(capacity, _stored_bytes([data[key]], target, dtype)) for key in uses}  # L2 while it runs
+    staged = [staging[key] if key is not None else
+              min(capacity, _stored_bytes([weight_data(defining_op(layers[p].operands[1]))], target, dtype))
+              for p, key in enumerate(keys)]
     candidates: dict[tuple, Resident] = {}
     for key, positions in uses.items():
         if len(positions) < 2:
@@ -482,7 +496,7 @@ def resident_weights(module: ir.Operation, target: targets.Target, dtype: str) -
     chosen: dict[tuple, Resident] = {}
     for key, resident in sorted(candidates.items(), key=lambda item: uses[item[0]][0]):
         span = range(uses[key][0], uses[key][-1] + 1)
-        if all(held[p] + resident.bytes + (0 if keys[p] == key or keys[p] in chosen else staging[keys[p]])
+        if all(held[p] + resident.bytes + (0 if keys[p] == key or keys[p] in chosen else staged[p])
                <= capacity for p in span):
             chosen[key] = resident
             for p in span:
@@ -518,39 +532,151 @@ def _static_tensor(value: ir.Value) -> bool:
     return isinstance(value.type, ir.RankedTensorType) and ir.RankedTensorType(value.type).has_static_shape
 
 
-def structured_nest(op) -> Nest:
-    """The loop nest of structured op `op` (`bsparse.passes._structured.Nest`).
+@dataclass(frozen=True)
+class Read:
+    """An operand of a structured op as its DMAs address it: tensor `value`, seen as `shape` (its own,
+    or its axes split as `groups` say, as a ``tensor.expand_shape`` would), through `map`."""
+
+    value: ir.Value
+    map: ir.AffineMap
+    shape: tuple[int, ...]
+    groups: tuple[tuple[int, ...], ...] | None = None
+
+
+def _own(value: ir.Value, amap: ir.AffineMap) -> Read:
+    return Read(value, amap, tuple(ir.ShapedType(value.type).shape) if _static_tensor(value) else ())
+
+
+def _split_axes(shape, forms, extents) -> tuple[list[int], list[list[int]], list] | None:
+    """`shape` with each axis whose form reads several loops split into one axis per loop (mixed radix:
+    the form ``32 d1 + d3 + 128`` on an axis of 192 becomes ``d1 + 4`` and ``d3`` on axes of 6 and 32), so
+    that a tile's box holds only what it reads: (shape, groups, forms), or None when a form's loops
+    overlap or carry into each other over their `extents`."""
+    n = len(extents)
+    new_shape, groups, new_forms = [], [], []
+    for size, (coeffs, const) in zip(shape, forms):
+        terms = sorted(((c, k) for k, c in enumerate(coeffs) if c), reverse=True)
+        if len(terms) <= 1:
+            groups.append([len(new_shape)])
+            new_shape.append(size)
+            new_forms.append((list(coeffs), const))
+            continue
+        strides = [c for c, _ in terms]
+        if size % strides[0] or any(a <= b or a % b for a, b in zip(strides, strides[1:])):
+            return None
+        radices = [size // strides[0]] + [a // b for a, b in zip(strides, strides[1:])]
+        group, rest = [], const
+        for (stride, loop), radix in zip(terms, radices):
+            digit, rest = divmod(rest, stride)
+            if digit + extents[loop] - 1 >= radix:
+                return None
+            group.append(len(new_shape))
+            new_shape.append(radix)
+            new_forms.append(([int(j == loop) for j in range(n)], digit))
+        if strides[-1] > 1:  # the elements between a loop's steps
+            group.append(len(new_shape))
+            new_shape.append(strides[-1])
+            new_forms.append(([0] * n, rest))
+        groups.append(group)
+    return new_shape, groups, new_forms
+
+
+def _through_slices(read: Read, extents: tuple[int, ...]) -> Read:
+    """An input, as the access pattern of the tensor it is a slice of: through each static, rank-keeping
+    ``tensor.extract_slice`` (index ``i`` of an axis is ``offset + stride * i`` of its source) and
+    ``tensor.expand_shape`` (an axis of the source is its group of axes, each at its stride in the group)
+    down to the first op that is neither, the source's axes split where a form reads several loops
+    (`_split_axes`). The DMA then reads the slice from its source, box by box: no copy of the slice.
+    `read` itself when no slice is on the way (a reshape alone is a view of its buffer already), or when
+    reading the source would move more than the slice (a strided slice, whose box has holes)."""
+    n = read.map.n_dims
+    forms = [linear_form(e, n) for e in read.map.results]
+    if any(f is None for f in forms):
+        return read
+    root, sliced = read.value, False
+    while (op := defining_op(root)) is not None:
+        name = op.operation.name
+        if name == "tensor.expand_shape":
+            shape = ir.ShapedType(op.result.type).shape
+            merged = []
+            for group in reassociation(op):
+                coeffs, const, stride = [0] * n, 0, 1
+                for axis in reversed(group):
+                    coeffs = [a + stride * b for a, b in zip(coeffs, forms[axis][0])]
+                    const += stride * forms[axis][1]
+                    stride *= shape[axis]
+                merged.append((coeffs, const))
+            forms = merged
+        elif name == "tensor.extract_slice" and (bounds := static_slice(op)) is not None \
+                and len(bounds[1]) == len(ir.ShapedType(op.result.type).shape):
+            offsets, _, strides = bounds
+            forms = [([t * c for c in coeffs], o + t * k) for (coeffs, k), o, t in zip(forms, offsets, strides)]
+            sliced = True
+        else:
+            break
+        root = op.operands[0]
+    if not sliced or not _static_tensor(root):
+        return read
+    split = _split_axes(ir.ShapedType(root.type).shape, forms, extents)
+    if split is None:
+        return read
+    shape, groups, forms = split
+    amap = ir.AffineMap.get(n, 0, [form_expr(f) for f in forms])
+    moved = access_of(amap, shape)
+    if moved is None or math.prod(footprint(moved, extents)) > math.prod(footprint(access_of(read.map, read.shape), extents)):
+        return read
+    own = len(groups) == len(shape)
+    return Read(root, amap, tuple(shape), None if own else tuple(tuple(g) for g in groups))
+
+
+def structured_operands(op, extents: tuple[int, ...] | None = None) -> list[Read]:
+    """Per operand of structured op `op` (inputs, then outputs), how its DMAs address it: the operand
+    through its own map; given the loop `extents`, an input that is a slice is read from its source
+    (`_through_slices`)."""
+    maps = _maps(op)
+    n_inputs = len(op.operands) - len(op.results)
+    reads = [_own(v, m) for v, m in zip(op.operands, maps)]
+    if extents is not None:
+        reads[:n_inputs] = [_through_slices(r, extents) if r.shape else r for r in reads[:n_inputs]]
+    return reads
+
+
+def structured_nest(op, reads: list[Read] | None = None, extents: tuple[int, ...] | None = None) -> Nest:
+    """The loop nest of structured op `op` (`bsparse.passes._structured.Nest`) over `reads`
+    (`structured_operands`; default: its own operands and maps); `extents`: its loops' extents, as
+    its own operands give them (default: as `reads` give them; a slice's source is larger than the slice).
 
     Raises:
         BsparseError: why it cannot run as an ``aie.generic``: an operand that is not a static tensor,
             mixed element types, a payload reading loop indices, a gathered (non-affine) or backward
             access, a loop whose extent no operand gives.
     """
-    operands, results = list(op.operands), list(op.results)
-    if not results or not all(_static_tensor(v) for v in operands + results):
+    reads = reads if reads is not None else structured_operands(op)
+    results = list(op.results)
+    if not results or not all(_static_tensor(v) for v in [r.value for r in reads] + results):
         raise BsparseError("an operand or result is not a tensor of static shape")
-    if any(not ir.RankedTensorType(v.type).shape for v in operands + results):
+    if any(not r.shape for r in reads) or any(not ir.RankedTensorType(v.type).shape for v in results):
         raise BsparseError("an operand or result is a scalar (rank 0) tensor, which no DMA box describes")
     block = op.regions[0].blocks[0]
-    if len(operands) - len(results) > GENERIC_INPUTS or len(results) > GENERIC_OUTPUTS:
+    if len(reads) - len(results) > GENERIC_INPUTS or len(results) > GENERIC_OUTPUTS:
         raise BsparseError(f"it has more than {GENERIC_INPUTS} inputs or {GENERIC_OUTPUTS} outputs")
-    if len(block.arguments) != len(operands):
+    if len(block.arguments) != len(reads):
         raise BsparseError("its payload does not take one element per operand")
-    maps = _maps(op)
-    n_loops = maps[0].n_dims
+    n_loops = reads[0].map.n_dims
     accesses = []
-    for i, (amap, value, arg) in enumerate(zip(maps, operands, block.arguments)):
-        access = access_of(amap, ir.RankedTensorType(value.type).shape, bool(list(arg.uses)))
+    for i, (read, arg) in enumerate(zip(reads, block.arguments)):
+        access = access_of(read.map, read.shape, bool(list(arg.uses)))
         if access is None:
-            raise BsparseError(f"operand {i} is read through a map a DMA cannot stream ({amap})")
+            raise BsparseError(f"operand {i} is read through a map a DMA cannot stream ({read.map})")
         accesses.append(access)
-    extents = []
-    for k in range(n_loops):
-        unit = tuple(int(j == k) for j in range(n_loops))
-        found = [a.shape[axis] for a in accesses for axis, form in enumerate(a.forms) if form == (unit, 0)]
-        if not found:
-            raise BsparseError(f"no operand gives the extent of loop d{k}")
-        extents.append(found[0])
+    if extents is None:
+        extents = []
+        for k in range(n_loops):
+            unit = tuple(int(j == k) for j in range(n_loops))
+            found = [a.shape[axis] for a in accesses for axis, form in enumerate(a.forms) if form == (unit, 0)]
+            if not found:
+                raise BsparseError(f"no operand gives the extent of loop d{k}")
+            extents.append(found[0])
     payload = payload_of(op)
     reduction = _reductions(op)
     if payload.contraction:
@@ -561,40 +687,58 @@ def structured_nest(op) -> Nest:
         kind = "copy"
     else:
         kind = "reduce" if any(reduction) else "elementwise"
-    n_inputs = len(operands) - len(results)
+    n_inputs = len(reads) - len(results)
     return Nest(kind, tuple(extents), tuple(reduction), tuple(accesses[:n_inputs]), tuple(accesses[n_inputs:]),
                 payload)
 
 
-def _activation_buffer(value: ir.Value, name: str):
-    """The plan's host buffer of tensor `value`: in the memory tiles when it stays on chip, a constant's
+def _activation_buffer(read: Read, name: str):
+    """The plan's host buffer of `read`: in the memory tiles when its tensor stays on chip, a constant's
     reads counted as weight traffic."""
-    producer = defining_op(value)
-    level = tensor_level(value)
+    producer = defining_op(read.value)
     constant = producer is not None and producer.operation.name == "arith.constant"
-    return Buffer(None, level, tuple(ir.RankedTensorType(value.type).shape), "data", constant, name)
+    return Buffer(None, tensor_level(read.value), read.shape, "data", constant, name)
 
 
-def structured_plan(op, target: targets.Target, dtype: str) -> tuple[Nest, DevicePlan]:
-    """`op`'s nest and device plan.
+@dataclass(frozen=True)
+class StructuredPlan:
+    """A structured op's device plan (`structured_plan`): how its DMAs address its operands
+    (`structured_operands`), its nest, the operand behind each host buffer by plan name
+    (`structured_names`: the inputs, the initial values the payload reads, the results) and the plan."""
+
+    reads: list[Read]
+    nest: Nest
+    buffers: dict[str, Read]
+    plan: DevicePlan
+
+
+def _plan_structured(op, reads: list[Read], extents: tuple[int, ...], target: targets.Target,
+                     dtype: str) -> StructuredPlan:
+    nest = structured_nest(op, reads, extents)
+    n_inputs = len(nest.inputs)
+    buffers = {f"input{i}": r for i, r in enumerate(reads[:n_inputs])}
+    buffers.update({f"init{j}": r for j, r in enumerate(reads[n_inputs:]) if nest.outputs[j].read})
+    buffers.update({f"output{j}": _own(v, r.map) for j, (v, r) in enumerate(zip(op.results, reads[n_inputs:]))})
+    host = [_activation_buffer(buffers[name], name) for name in structured_names(nest)]
+    return StructuredPlan(reads, nest, buffers, plan_nest(nest, host, target, dtype))
+
+
+def structured_plan(op, target: targets.Target, dtype: str) -> StructuredPlan:
+    """`op`'s device plan, its input slices read from their sources (`structured_operands`) when that
+    plans, else the slices themselves.
 
     Raises:
         BsparseError: why it stays on the host (`structured_nest`, `bsparse.passes._structured.plan_nest`).
     """
-    nest = structured_nest(op)
-    values = _host_tensors(op, nest)
-    host = [_activation_buffer(values[name], name) for name in structured_names(nest)]
-    return nest, plan_nest(nest, host, target, dtype)
-
-
-def _host_tensors(op, nest: Nest) -> dict[str, ir.Value]:
-    """The tensor behind each of the nest's host buffers, by plan name (`structured_names`): its inputs,
-    the initial values the payload reads, its results."""
-    n_inputs = len(nest.inputs)
-    values = {f"input{i}": v for i, v in enumerate(list(op.operands)[:n_inputs])}
-    values.update({f"init{j}": v for j, v in enumerate(list(op.operands)[n_inputs:]) if nest.outputs[j].read})
-    values.update({f"output{j}": r for j, r in enumerate(op.results)})
-    return values
+    plain = structured_operands(op)
+    extents = structured_nest(op, plain).extents
+    sliced = structured_operands(op, extents)
+    if sliced != plain:
+        try:
+            return _plan_structured(op, sliced, extents, target, dtype)
+        except BsparseError:
+            pass  # it does not plan reading the sources: the kernel reads the slices
+    return _plan_structured(op, plain, extents, target, dtype)
 
 
 def lower_structured(op, rewriter, target: targets.Target, dtype: str) -> bool:
@@ -604,20 +748,24 @@ def lower_structured(op, rewriter, target: targets.Target, dtype: str) -> bool:
     if UNPACKED_ATTRIBUTE in op.attributes:
         return True
     try:
-        nest, plan = structured_plan(op, target, dtype)
+        planned = structured_plan(op, target, dtype)
     except BsparseError:
         return True  # it stays on the host; ToAiePass.run records why
     loc = op.location
     with rewriter.ip, loc:
         host = {}
-        for name, value in _host_tensors(op, nest).items():
-            space = _space(value)
+        for name, read in planned.buffers.items():
+            space, ty = _space(read.value), ir.RankedTensorType(read.value.type)
             if name.startswith("output"):  # a fresh buffer the device writes
-                ty = ir.RankedTensorType(value.type)
                 host[name] = memref.AllocOp(_memref(ty.shape, ty.element_type, space), [], []).result
-            else:
-                host[name] = _to_buffer(value, loc, space)
-        emit_device(plan, host, ir.RankedTensorType(op.results[0].type).element_type, payload=op)
+                continue
+            value = read.value
+            if read.groups is not None:  # the slice's source with its axes split (`_split_axes`): a view
+                value = tensor.ExpandShapeOp(ir.RankedTensorType.get(list(read.shape), ty.element_type), value,
+                                             [list(g) for g in read.groups], [], list(read.shape)).result
+            host[name] = _to_buffer(value, loc, space)
+        emit_device(planned.plan, host, ir.RankedTensorType(op.results[0].type).element_type, payload=op,
+                    maps=[r.map for r in planned.reads])
         outputs = [bufferization.ToTensorOp(result.type, host[f"output{j}"], restrict=True).result
                    for j, result in enumerate(op.results)]
     rewriter.replace_op(op, outputs)

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import torch_mlir.ir as ir
 
+from bsparse.irutil import reassociation
+
 from .core import dtype_of, impl, shape_of
 
 _DYNAMIC = ir.ShapedType.get_dynamic_size()
@@ -30,10 +32,6 @@ def _segments(op) -> list[int]:
 
 def _i64_array(op, name: str) -> list[int]:
     return list(ir.DenseI64ArrayAttr(op.attributes[name]))
-
-
-def _reassociation(op) -> list[list[int]]:
-    return [[int(ir.IntegerAttr(i).value) for i in group] for group in ir.ArrayAttr(op.attributes["reassociation"])]
 
 
 # ----------------------------------------------------------------------------- creation
@@ -161,7 +159,7 @@ def insert_slice(interp, op, args):
 
 @impl("tensor.collapse_shape")
 def collapse_shape(interp, op, args):
-    groups = interp.static(op, _reassociation)
+    groups = interp.static(op, reassociation)
     source = args[0]
     return (source.reshape([int(np.prod([source.shape[i] for i in g], dtype=np.int64)) for g in groups]),)
 
