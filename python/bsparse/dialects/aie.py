@@ -503,7 +503,11 @@ class GenericOp(AIE.Operation, name="generic"):
     an L1 buffer holding one tile (``params.tile`` loop steps); DMA
     transfers stream the tiles in and out, and a DMA that fills an output
     tile before the call brings the output's initial value (an
-    accumulator's init) the payload reads.
+    accumulator's init) the payload reads. A map addresses the host buffer
+    its tiles come from (a slice read from its source has its offset in the
+    map's constants); a tile is the box of the host buffer its steps read,
+    from the map's constants on, so the kernel reads its tile through the
+    map without its constants.
     """
 
     indexing_maps: ir.ArrayAttr
