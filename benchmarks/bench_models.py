@@ -12,12 +12,13 @@ Each model is imported once; each sparsity is sparsified and packed once
 partitioned and lowered per target (``bsparse.compile(packed.module,
 sparsity=None, target=...)``: no sparsify stage, the pack stage finds nothing
 left to pack). ``--no-reuse`` compiles every configuration from the linalg
-module instead (same result, slower).
+module instead (same result, slower). The models are independent tasks, run on
+``--jobs`` worker processes (default: one per core; `_parallel`).
 
 Progress goes to stderr. Writes ``benchmarks/results/models.json``.
 
     build/venv/bin/python benchmarks/bench_models.py [--models resnet50 vgg16] [--sparsities 0 0.5]
-        [--targets aie2-4x4 aie2-ve2802] [-o OUT.json]
+        [--targets aie2-4x4 aie2-ve2802] [-j JOBS] [-o OUT.json]
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import numpy as np
 import torch
 
 import _provenance  # first: records the source state at start
+import _parallel
 import bsparse
 from bsparse import models, targets
 from bsparse.dtypes import COSTED_DTYPES
@@ -149,6 +151,7 @@ def run_config(program: bsparse.Program, x: torch.Tensor, geometry: dict, refere
 
 
 def bench_model(name: str, sparsities: list[float], target_names: list[str], reuse: bool) -> dict[str, Any]:
+    torch.manual_seed(0)
     t0 = time.perf_counter()
     model = models.get(name)
     x = models.example_input(name)
@@ -212,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--targets", nargs="+", default=list(TARGETS), choices=targets.names())
     parser.add_argument("--no-reuse", action="store_true",
                         help="compile every configuration from the linalg module (no packed-module reuse)")
+    parser.add_argument("-j", "--jobs", type=int, default=_parallel.default_jobs(),
+                        help="worker processes, a model each (default: one per core)")
     parser.add_argument("-o", "--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
@@ -229,8 +234,10 @@ def main(argv: list[str] | None = None) -> int:
         "error_metric": "max |y - y_torch| / max |y_torch| over the model output (dense runs only)",
         "models": {},
     }
-    for name in args.models:
-        result["models"][name] = bench_model(name, args.sparsities, args.targets, not args.no_reuse)
+    result["jobs"] = args.jobs
+    entries = _parallel.run_tasks(bench_model, [(name, args.sparsities, args.targets, not args.no_reuse)
+                                                for name in args.models], args.jobs)
+    result["models"] = dict(zip(args.models, entries))
     result["elapsed_s"] = time.perf_counter() - start
     result["environment"] = _provenance.environment()
     print_summary(result)

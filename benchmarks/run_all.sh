@@ -4,7 +4,7 @@
 #   benchmarks/run_all.sh [--with-import] [--with-patterns] [--with-networks]
 #     --with-import also re-runs bench_import.py (~2 min more); --with-patterns also re-runs
 #     bench_patterns.py (the sparsity patterns compared, ~10 min more); --with-networks also re-runs
-#     bench_networks.py (MobileNetV2, ViT-B/16, BERT-base, GPT-2, Jasper-like, the sequence sweep; ~40 min more)
+#     bench_networks.py (MobileNetV2, ViT-B/16, BERT-base, GPT-2, Jasper-like, GNMT-like, the sequence sweep)
 #
 # Uses build/venv (created by `cmake --build build --target bsparse-example`), or $PYTHON if set.
 # Prints each step's wall time and the total on stderr.

@@ -87,3 +87,45 @@ def static_shape(value: ir.Value, what: str, kind=ir.RankedTensorType) -> list[i
 
 def element_type(value: ir.Value) -> ir.Type:
     return ir.ShapedType(value.type).element_type
+
+
+def direct_constructors(dialect) -> None:
+    """Gives each op class of `dialect` (a ``torch_mlir.dialects.ext.Dialect``) a constructor that takes
+    the same arguments as the one ``ext`` generates (its fields positionally or by name, then ``loc``
+    and ``ip``) and builds the same op, without binding them through ``inspect.Signature`` on every call:
+    bsparse-to-aie builds hundreds of thousands of ops for a large array."""
+    from torch_mlir.dialects import ext
+
+    for cls in dialect.operations:
+        _direct_constructor(cls, ext)
+
+
+def _direct_constructor(cls, ext) -> None:
+    operands, attrs, results, regions = ext.partition_fields(cls._fields)
+    fields = [f for f in cls._fields if not isinstance(f, ext.RegionDef)]
+    positional = [f.name for f in fields if f.param_kind == ext.ParameterKind.POSITIONAL_OR_KEYWORD]
+    required = set(positional) | {f.name for f in fields if f.param_kind == ext.ParameterKind.KEYWORD_ONLY_WITHOUT_DEFAULT}
+    known = {f.name for f in fields}
+    n_regions = len(regions) or None
+
+    def __init__(self, *args, loc=None, ip=None, **kwargs):
+        if len(args) > len(positional):
+            raise TypeError(f"{cls.__name__}() takes {len(positional)} positional arguments but {len(args)} were given")
+        values = dict(zip(positional, args))
+        for name, value in kwargs.items():
+            if name not in known:
+                raise TypeError(f"{cls.__name__}() got an unexpected keyword argument '{name}'")
+            if name in values:
+                raise TypeError(f"{cls.__name__}() got multiple values for argument '{name}'")
+            values[name] = value
+        if missing := sorted(required - values.keys()):
+            raise TypeError(f"{cls.__name__}() missing required arguments: {', '.join(missing)}")
+        super(ext.Operation, self).__init__(
+            cls.OPERATION_NAME, cls._ODS_REGIONS, cls._ODS_OPERAND_SEGMENTS, cls._ODS_RESULT_SEGMENTS,
+            attributes={a.name: a.process_attr(values.get(a.name)) for a in attrs},
+            results=[r.process_type(values.get(r.name)) for r in results],
+            operands=[values.get(o.name) for o in operands], successors=None, regions=n_regions, loc=loc, ip=ip)
+
+    __init__.__signature__ = cls.__init__.__signature__
+    __init__.__doc__ = cls.__init__.__doc__
+    cls.__init__ = __init__

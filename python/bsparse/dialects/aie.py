@@ -32,7 +32,7 @@ import torch_mlir.ir as ir  # must be imported before torch_mlir.dialects.ext
 from torch_mlir.dialects.ext import Dialect, Operand, Result
 
 from bsparse import targets
-from bsparse.dialects._verify import Invalid, i64_array, int_attr, static_shape, string_attr, verified
+from bsparse.dialects._verify import Invalid, direct_constructors, i64_array, int_attr, static_shape, string_attr, verified
 from bsparse.dialects.kernel import GenericParams, KernelParams
 from bsparse.dtypes import COSTED_DTYPES
 from bsparse.residency import memory_level
@@ -590,3 +590,6 @@ class IndexOp(AIE.Operation, name="index"):
         if ir.IntegerAttr(self.attributes["dim"]).value >= loops:
             raise Invalid(f"dim {ir.IntegerAttr(self.attributes['dim']).value} is not one of the {loops} loops")
         return True
+
+
+direct_constructors(AIE)

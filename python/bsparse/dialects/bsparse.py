@@ -39,6 +39,7 @@ from torch_mlir.dialects.ext import Dialect, Operand, Pure, Result
 from bsparse import activations
 from bsparse.dialects._verify import (
     Invalid,
+    direct_constructors,
     element_type,
     i64_array,
     int_attr,
@@ -448,3 +449,6 @@ class Conv2dOp(BSparse.Operation, name="conv2d", traits=[Pure]):
                 raise Invalid(f"{what} element type must be the weight's {elt}")
         _check_epilogue(self, cout, elt)
         return True
+
+
+direct_constructors(BSparse)

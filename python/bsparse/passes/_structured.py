@@ -167,8 +167,10 @@ def host_names(nest: Nest) -> list[str]:
             + [f"output{j}" for j in range(len(nest.outputs))])
 
 
-def plan_nest(nest: Nest, host: list[Buffer], target: targets.Target, dtype: str) -> DevicePlan:
-    """The device plan of `nest` (module docstring); `host` holds its host buffers in `host_names` order.
+def plan_nest(nest: Nest, host: list[Buffer], target: targets.Target, dtype: str,
+              cores: int | None = None) -> DevicePlan:
+    """The device plan of `nest` (module docstring) on `cores` cores (default: all of the target's);
+    `host` holds its host buffers in `host_names` order.
 
     Raises:
         BsparseError: no loop splits among the cores, or a tile does not fit L1 (`split_loop`, `tile_steps`).
@@ -177,8 +179,9 @@ def plan_nest(nest: Nest, host: list[Buffer], target: targets.Target, dtype: str
     plan = DevicePlan(target, dtype)
     named = {name: k for k, name in enumerate(host_names(nest))}
     plan.buffers.extend(host)
-    split = split_loop(nest, target.num_cores)
-    bounds = even_splits(nest.extents[split], target.num_cores)
+    cores = target.num_cores if cores is None else cores
+    split = split_loop(nest, cores)
+    bounds = even_splits(nest.extents[split], cores)
     sets = 2 if target.l1_double_buffer else 1
     first_row = target.shim_rows + target.memtile_rows
     for core_index, (lo, hi) in enumerate(zip(bounds, bounds[1:])):

@@ -720,7 +720,23 @@ def _plan_structured(op, reads: list[Read], extents: tuple[int, ...], target: ta
     buffers.update({f"init{j}": r for j, r in enumerate(reads[n_inputs:]) if nest.outputs[j].read})
     buffers.update({f"output{j}": _own(v, r.map) for j, (v, r) in enumerate(zip(op.results, reads[n_inputs:]))})
     host = [_activation_buffer(buffers[name], name) for name in structured_names(nest)]
-    return StructuredPlan(reads, nest, buffers, plan_nest(nest, host, target, dtype))
+    return StructuredPlan(reads, nest, buffers, _fewest_cores(nest, host, target, dtype))
+
+
+def _fewest_cores(nest: Nest, host: list, target: targets.Target, dtype: str) -> DevicePlan:
+    """The plan of `nest` on the fewest cores that run it as fast as all of them (the cost model's cycles,
+    `device_cycles`): halving the cores while the cycles do not grow. A small op (a gate of one LSTM
+    step, a row of a few hundred elements) keeps one vector's work per core instead of a few elements on
+    each of hundreds of cores, and its device is that much smaller to build, check and run."""
+    best = plan_nest(nest, host, target, dtype)
+    cycles = device_cycles(best)
+    cores = len(best.kernels) // 2
+    while cores >= 1:
+        fewer = plan_nest(nest, host, target, dtype, cores)
+        if device_cycles(fewer) > cycles:
+            break
+        best, cores = fewer, cores // 2
+    return best
 
 
 def structured_plan(op, target: targets.Target, dtype: str) -> StructuredPlan:

@@ -1,0 +1,49 @@
+"""Independent benchmark tasks (a model each) run in worker processes, a task per core.
+
+Each worker is a fresh interpreter (``spawn``: no MLIR context or torch state
+shared with the parent) with one BLAS and one torch thread, so two workers on
+two cores do not fight over them. Results come back in task order, whatever
+order the tasks finish in. ``jobs=1`` runs the tasks in this process, one after
+another (the same code, for debugging and profiling).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def default_jobs() -> int:
+    """One worker per core this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _one_thread() -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], jobs: int) -> list[Any]:
+    """``[fn(*task) for task in tasks]``, on `jobs` worker processes (list the longest tasks first: a
+    worker takes the next task when it finishes one)."""
+    if jobs <= 1 or len(tasks) <= 1:
+        return [fn(*task) for task in tasks]
+    saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
+    os.environ.update({name: "1" for name in _THREAD_VARIABLES})  # read by the workers' BLAS when it loads
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_one_thread) as pool:
+            futures = [pool.submit(fn, *task) for task in tasks]
+            return [future.result() for future in futures]
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
