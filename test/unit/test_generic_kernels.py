@@ -195,3 +195,27 @@ def test_a_slice_is_read_from_its_source_by_its_consumers_dma(case, target):
             assert copy.traffic["L1"] == 2 * ref.numel()
     else:
         assert len(slices) == len(want) and all("no lowering" in layer.reason for layer in slices)
+
+
+def test_a_small_op_runs_on_the_fewest_cores_that_run_it_as_fast_as_all():
+    """An elementwise product of 2 x 40 elements does not spread over all 304 cores of a VE2802: it runs on
+    fewer, within `FEWER_CORES_SLACK` of the cycles on every core it can use, and exactly."""
+    from bsparse import targets
+    from bsparse.cost.device import device_cycles
+    from bsparse.passes._structured import host_names, plan_nest
+    from bsparse.passes.to_aie import FEWER_CORES_SLACK, structured_plan
+
+    target = targets.get("aie2-ve2802")
+    model = After(40, lambda y: y * y, 17).eval()
+    x = torch.randn(2, 40)
+    program = bsparse.compile(model, x, target=target.name, sparsity=None)
+    (y,), report = program.run(x.numpy())
+    with torch.no_grad():
+        assert _relative_error(y, model(x).numpy()) <= 1e-6
+    (layer,) = [layer for layer in report.layers if layer.kind == "elementwise"]
+    module = program.stages.module("partitioned")
+    (op,) = [op for op in module.body.operations[0].regions[0].blocks[0].operations if op.name == "linalg.generic"]
+    planned = structured_plan(op, target, "i8")
+    every = plan_nest(planned.nest, planned.plan.buffers[:len(host_names(planned.nest))], target, "i8")
+    assert len(planned.plan.kernels) == layer.cores < len(every.kernels)
+    assert device_cycles(planned.plan) <= device_cycles(every) * (1 + FEWER_CORES_SLACK)

@@ -723,17 +723,23 @@ def _plan_structured(op, reads: list[Read], extents: tuple[int, ...], target: ta
     return StructuredPlan(reads, nest, buffers, _fewest_cores(nest, host, target, dtype))
 
 
+FEWER_CORES_SLACK = 0.01
+"""The fraction of a structured op's cycles on all cores that bsparse-to-aie gives up, at most, to run it
+on fewer cores (`_fewest_cores`)."""
+
+
 def _fewest_cores(nest: Nest, host: list, target: targets.Target, dtype: str) -> DevicePlan:
-    """The plan of `nest` on the fewest cores that run it as fast as all of them (the cost model's cycles,
-    `device_cycles`): halving the cores while the cycles do not grow. A small op (a gate of one LSTM
-    step, a row of a few hundred elements) keeps one vector's work per core instead of a few elements on
+    """The plan of `nest` on the fewest cores that run it about as fast as all of them: halving the cores
+    while the cost model's cycles (`device_cycles`) stay within `FEWER_CORES_SLACK` of those on all. A
+    small op (a gate of one LSTM step, a row of a few hundred elements), whose cycles are its kernel
+    call's and its DMAs' fixed costs, then keeps a vector's work per core instead of a few elements on
     each of hundreds of cores, and its device is that much smaller to build, check and run."""
     best = plan_nest(nest, host, target, dtype)
-    cycles = device_cycles(best)
+    bound = device_cycles(best) * (1 + FEWER_CORES_SLACK)
     cores = len(best.kernels) // 2
     while cores >= 1:
         fewer = plan_nest(nest, host, target, dtype, cores)
-        if device_cycles(fewer) > cycles:
+        if device_cycles(fewer) > bound:
             break
         best, cores = fewer, cores // 2
     return best
