@@ -68,7 +68,21 @@ def summarize(report: bsparse.Report) -> dict[str, Any]:
         "host_ops": [{"reason": reason, "ops": count, "cycles": cycles} for reason, count, cycles in report.host_summary()],
         "bound": {bound: sum(1 for layer in report.layers if layer.bound == bound and not layer.reason)
                   for bound in ("compute", "movement")},
+        "kinds": kinds(report),
     }
+
+
+def kinds(report: bsparse.Report) -> dict[str, dict[str, int]]:
+    """Per layer kind of the report (``bmm``: attention's QK^T and AV; ``host``: every op left on the host):
+    its layers, cycles, and how many of them are compute or movement bound."""
+    out: dict[str, dict[str, int]] = {}
+    for layer in report.layers:
+        kind = "host" if layer.reason else layer.kind
+        row = out.setdefault(kind, {"layers": 0, "cycles": 0, "compute": 0, "movement": 0})
+        row["layers"] += 1
+        row["cycles"] += layer.cycles
+        row[layer.bound] = row.get(layer.bound, 0) + 1
+    return out
 
 
 def relative_error(got: np.ndarray, want: torch.Tensor) -> float:

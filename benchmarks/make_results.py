@@ -738,6 +738,7 @@ def section_networks(nw: dict | None, m: dict | None) -> list[str]:
         out += ["\\* faster than the MACs alone allow (1 / (1 - sparsity)): the dense layer's weights do not fit on "
                 "chip and the one fixed dataflow re-reads them from DDR, while the pruned weights fit. The dense "
                 "baseline is weak there, so the speedup overstates what sparsity buys (the mapper issue).", ""]
+    out += _kinds_table(nw)
     sweep = nw.get("sequence_sweep") or {}
     if sweep.get("runs"):
         out += [f"### BERT-base encoder by sequence length on `{sweep['target']}`", ""]
@@ -752,6 +753,36 @@ def section_networks(nw: dict | None, m: dict | None) -> list[str]:
         out += [table(["sequence", "dense cycles", "dense host share", "50% cycles", "50% vs dense", "50% host share"],
                       rows, "rrrrrr"), ""]
     return out
+
+
+KIND_ORDER = ("conv2d", "matmul", "bmm", "reduce", "elementwise", "copy", "pool", "stage", "host")
+
+
+def _kinds_table(nw: dict) -> list[str]:
+    """Each network's cycles by layer kind at 50% (the report's kinds: ``bmm`` is attention's QK^T and AV,
+    softmax and LayerNorm are their ``reduce`` and ``elementwise`` kernels), and what bounds each kind."""
+    rows = []
+    for name, entry in nw["models"].items():
+        for target, run in entry["runs"].get("0.5", {}).items():
+            if "kinds" not in run:
+                continue
+            cells = []
+            for kind in KIND_ORDER:
+                k = run["kinds"].get(kind)
+                if not k:
+                    cells.append("")
+                    continue
+                bound = "C" if k["compute"] >= k["movement"] else "M"
+                cells.append(f"{k['cycles'] / run['total_cycles']:.1%} {bound}")
+            rows.append([name, f"`{target}`", *cells])
+    if not rows:
+        return []
+    return ["### Where the cycles go at 50%, by layer kind", "",
+            "Share of the total cycles of each kind of layer in the report, and what bounds most of its layers "
+            "(C compute, M movement). `bmm`: the matmuls of two activations (attention's QK^T and AV) on the "
+            "cores; softmax and LayerNorm are `reduce` (row max, sum, mean) and `elementwise` kernels; `copy`: "
+            "transposes; `stage`: resident weights loaded into the memory tiles; `host`: ops left on the host.", "",
+            table(["model", "target", *KIND_ORDER], rows, "ll" + "r" * len(KIND_ORDER)), ""]
 
 
 PATTERN_PROSE = """Why our figures differ from the papers' (the cost model's rules are in `interpreter/aie.py`, the

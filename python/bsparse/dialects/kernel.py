@@ -238,8 +238,9 @@ class _Reader:
         return flat
 
 
-GENERIC_KINDS = ("elementwise", "reduce", "pool", "matmul", "copy")
-"""What an ``aie.generic`` kernel computes, as its report names it."""
+GENERIC_KINDS = ("elementwise", "reduce", "pool", "bmm", "copy")
+"""What an ``aie.generic`` kernel computes, as its report names it (``bmm``: a contraction of two
+activations, such as attention's QK^T and AV; a layer's matmul with a weight is ``matmul``)."""
 
 
 @dataclass(frozen=True)

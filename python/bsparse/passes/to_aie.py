@@ -680,7 +680,7 @@ def structured_nest(op, reads: list[Read] | None = None, extents: tuple[int, ...
     payload = payload_of(op)
     reduction = _reductions(op)
     if payload.contraction:
-        kind = "matmul"
+        kind = "bmm"
     elif op.name.startswith("linalg.pooling"):
         kind = "pool"
     elif op.name in _COPY_OPS or not payload.vector_ops and not payload.rated:
