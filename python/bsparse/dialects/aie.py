@@ -104,13 +104,13 @@ def _tile_coords(value: ir.Value) -> tuple[int, int]:
     return int_attr(owner, "col"), int_attr(owner, "row")
 
 
-def _buffer_bytes(op, device) -> int:
+def _buffer_bytes(op, device, target: targets.Target | None = None) -> int:
     """Bytes of a buffer (`element_bytes` each)."""
     shape = static_shape(op.result, "result", kind=ir.MemRefType)
     count = 1
     for dim in shape:
         count *= dim
-    return count * element_bytes(op.result.type, _target_of(device), string_attr(device, "dtype"))
+    return count * element_bytes(op.result.type, target or _target_of(device), string_attr(device, "dtype"))
 
 
 def is_index_buffer(memref_type: ir.Type) -> bool:
@@ -169,7 +169,7 @@ class DeviceOp(AIE.Operation, name="device", traits=[ir.NoTerminatorTrait]):
         used: dict[tuple[int, int], int] = {}
         for op in buffers:
             key = _tile_coords(op.operands[0])
-            used[key] = used.get(key, 0) + _buffer_bytes(op, self)
+            used[key] = used.get(key, 0) + _buffer_bytes(op, self, target)
         for (col, row), size in sorted(used.items()):
             level = "L1" if tile_kind(target, row) == "core" else "L2"
             capacity = _level_capacity(target, level)
@@ -214,14 +214,15 @@ class BufferOp(AIE.Operation, name="buffer"):
         device = _device_of(self)
         target = _target_of(device)
         level = string_attr(self, "level", LEVELS)
-        size = _buffer_bytes(self, device)
+        size = _buffer_bytes(self, device, target)
+        tile = self.operation.operands[0] if len(self.operation.operands) else None
         if level == "L3":
-            if self.tile is not None:
+            if tile is not None:
                 raise Invalid("an L3 (DDR) buffer takes no tile")
             return True
-        if self.tile is None:
+        if tile is None:
             raise Invalid(f"an {level} buffer needs a tile")
-        col, row = _tile_coords(self.tile)
+        col, row = _tile_coords(tile)
         kind = tile_kind(target, row)
         wanted = "core" if level == "L1" else "memtile"
         if kind != wanted:

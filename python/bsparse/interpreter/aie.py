@@ -147,7 +147,29 @@ class _Generic:
             env[self.outputs[j]][boxes[n_inputs + j]] = value
 
 
-def _generic(call: KernelCall, kernel: ir.OpView, plan, values) -> _Generic:
+def _payload_key(kernel: ir.OpView) -> tuple:
+    """What decoding an ``aie.generic`` depends on besides its operands' host buffers: its maps, iterators,
+    payload (as text) and operand types. Equal for the cores of one device, which run clones of one payload."""
+    ops = list(kernel.regions[0].blocks[0].operations)
+    position = {op.operation: k for k, op in enumerate(ops)}
+
+    def source(value: ir.Value) -> tuple:  # a payload argument's number, which payload op's which result,
+        owner = value.owner                 # or a value from outside the kernel (itself)
+        if isinstance(owner, ir.Block):
+            return ("arg", ir.BlockArgument(value).arg_number) if owner == kernel.regions[0].blocks[0] else ("outer", value)
+        if owner.operation not in position:
+            return ("outer", value)
+        return ("op", position[owner.operation], ir.OpResult(value).result_number)
+
+    body = tuple((op.operation.name, tuple((name, str(op.operation.attributes[name])) for name in op.operation.attributes),
+                  tuple(source(v) for v in op.operands), tuple(str(r.type) for r in op.results)) for op in ops)
+    return (str(kernel.attributes["indexing_maps"]), str(kernel.attributes["iterator_types"]), body,
+            tuple(str(v.type) for v in kernel.operands))
+
+
+def _generic(call: KernelCall, kernel: ir.OpView, plan, values, decoded: dict | None = None) -> _Generic:
+    """`decoded`: the payloads decoded so far in this device, by `_payload_key` (a payload is decoded and
+    planned once, not once per core)."""
     n_inputs = len(generic_operands(kernel)[0])
     maps = affine_maps(kernel.attributes["indexing_maps"])
     reduction = [ir.StringAttr(a).value == "reduction" for a in ir.ArrayAttr(kernel.attributes["iterator_types"])]
@@ -159,8 +181,13 @@ def _generic(call: KernelCall, kernel: ir.OpView, plan, values) -> _Generic:
     accesses = [access_of(m, ir.ShapedType(v.type).shape) for m, v in zip(maps, roots)]
     if any(a is None for a in accesses):
         raise ValueError("an aie.generic operand is read through a map a DMA cannot stream")
-    info = decode_structured(kernel, [tile_map(m) for m in maps], reduction, n_inputs,
-                             out_dtypes=[dtype_of(v.type) for v in list(kernel.operands)[n_inputs:]])
+    key = _payload_key(kernel) if decoded is not None else None
+    info = decoded.get(key) if decoded is not None else None
+    if info is None:
+        info = decode_structured(kernel, [tile_map(m) for m in maps], reduction, n_inputs,
+                                 out_dtypes=[dtype_of(v.type) for v in list(kernel.operands)[n_inputs:]])
+        if decoded is not None:
+            decoded[key] = info
     return _Generic(call, kernel, info, accesses, inputs, inits, outputs)
 
 
@@ -179,12 +206,12 @@ def _read(op) -> _Device:
     try:
         read = read_device(op)
         plan, values = read.plan, read.values
-        kernels, generics = [], []
+        kernels, generics, decoded = [], [], {}
         generic_ops = [kernel for core in op.regions[0].blocks[0].operations if core.operation.name == "aie.core"
                        for kernel in core.regions[0].blocks[0].operations if kernel.operation.name == "aie.generic"]
         for call in plan.kernels:
             if call.kind == "generic":
-                generics.append(_generic(call, generic_ops[len(generics)], plan, values))
+                generics.append(_generic(call, generic_ops[len(generics)], plan, values, decoded))
                 continue
             bias, output = call.operand("bias"), call.operand("output")
             kernels.append(_Kernel(call, values[plan.root(call.operand("input"))],

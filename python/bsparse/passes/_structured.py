@@ -184,11 +184,15 @@ def plan_nest(nest: Nest, host: list[Buffer], target: targets.Target, dtype: str
     bounds = even_splits(nest.extents[split], cores)
     sets = 2 if target.l1_double_buffer else 1
     first_row = target.shim_rows + target.memtile_rows
+    tiling: dict[int, tuple] = {}  # per slice size (even splits have at most two): tile, counts, boxes
     for core_index, (lo, hi) in enumerate(zip(bounds, bounds[1:])):
         core = (core_index // target.core_rows, first_row + core_index % target.core_rows)
-        steps = [hi - lo if k == split else n for k, n in enumerate(nest.extents)]
-        tile = tile_steps(nest, steps, target, width)
-        counts = [-(-s // t) for s, t in zip(steps, tile)]
+        if hi - lo not in tiling:
+            steps = [hi - lo if k == split else n for k, n in enumerate(nest.extents)]
+            tile = tile_steps(nest, steps, target, width)
+            counts = [-(-s // t) for s, t in zip(steps, tile)]
+            tiling[hi - lo] = tile, counts, [footprint(a, tile) for a in nest.operands]
+        tile, counts, boxes = tiling[hi - lo]
         tiles = math.prod(counts)
 
         def moves(access: Access) -> int:  # streamed once per tile when its box moves, else loaded once
@@ -196,13 +200,13 @@ def plan_nest(nest: Nest, host: list[Buffer], target: targets.Target, dtype: str
 
         operands = []
         for i, access in enumerate(nest.inputs):
-            box = footprint(access, tile)
+            box = boxes[i]
             l1 = [plan.buffer(core, "L1", box) for _ in range(sets)][0]
             if access.read:
                 plan.dma(named[f"input{i}"], l1, box, moves(access), src_at=start(access, split, lo))
             operands.append((f"input{i}", l1))
         for j, access in enumerate(nest.outputs):
-            box = footprint(access, tile)
+            box = boxes[len(nest.inputs) + j]
             l1 = [plan.buffer(core, "L1", box) for _ in range(sets)][0]
             at = start(access, split, lo)
             if access.read:
