@@ -26,6 +26,14 @@ greedy driver) reads the layer's geometry and calls the same three steps:
    dialect's op classes, in a fixed order: tiles, buffers, DMAs, then each
    core with its kernel calls (``aie.matmul_bsr`` / ``aie.conv2d_bsr`` for
    BSR, ``aie.matmul_sparse`` / ``aie.conv2d_sparse`` for indexed formats).
+
+A structured op on activations (`STRUCTURED_OPS`: elementwise, reductions,
+pooling, transposes, a contraction of two activations) goes the same way with
+`lower_structured`: its nest (`structured_nest`) planned by
+`bsparse.passes._structured.plan_nest` on the fewest cores that run it within
+`FEWER_CORES_SLACK` of all, emitted as ``aie.generic`` kernels. An input that
+is a static slice of another tensor is read from that tensor by the kernels'
+DMAs (`structured_operands`): the slice is never copied.
 """
 
 from __future__ import annotations
