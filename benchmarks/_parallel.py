@@ -1,7 +1,7 @@
 """Independent benchmark tasks (a model each) run in worker processes, a task per core.
 
-Each worker is a fresh interpreter (``spawn``: no MLIR context or torch state
-shared with the parent) with one BLAS and one torch thread, so two workers on
+Each task runs in a fresh interpreter (``spawn``: no MLIR context or torch state
+shared with the parent or with other tasks) with one BLAS and one torch thread, so two workers on
 two cores do not fight over them. Results come back in task order, whatever
 order the tasks finish in. ``jobs=1`` runs the tasks in this process, one after
 another (the same code, for debugging and profiling).
@@ -29,18 +29,27 @@ def _one_thread() -> None:
     torch.set_num_threads(1)
 
 
+def _result(future) -> Any:
+    try:
+        return future.result()
+    except Exception as err:  # a worker killed (out of memory) or a task that raised: recorded, the rest kept
+        return {"error": f"{type(err).__name__}: {err}"}
+
+
 def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], jobs: int) -> list[Any]:
-    """``[fn(*task) for task in tasks]``, on `jobs` worker processes (list the longest tasks first: a
-    worker takes the next task when it finishes one)."""
+    """``[fn(*task) for task in tasks]``, on `jobs` worker processes, a fresh one per task (an MLIR
+    context keeps every attribute it ever made: a process that ran several models holds them all). List
+    the longest tasks first: a worker takes the next task when it finishes one. A task whose worker
+    fails gives ``{"error": ...}`` instead of its result."""
     if jobs <= 1 or len(tasks) <= 1:
         return [fn(*task) for task in tasks]
     saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
     os.environ.update({name: "1" for name in _THREAD_VARIABLES})  # read by the workers' BLAS when it loads
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_one_thread) as pool:
+                                 initializer=_one_thread, max_tasks_per_child=1) as pool:
             futures = [pool.submit(fn, *task) for task in tasks]
-            return [future.result() for future in futures]
+            return [_result(future) for future in futures]
     finally:
         for name, value in saved.items():
             if value is None:

@@ -11,10 +11,10 @@ against the PyTorch forward pass. Then BERT-base's encoder at sequence lengths
 square of the sequence); the point at the table's own sequence (128) is the
 table's BERT-base runs, not run twice.
 
-Each model (and sequence length) is imported once and packed once per
-sparsity; the packed module is lowered per target, as in bench_models.py. The
-models and sequence lengths are independent tasks, run on ``--jobs`` worker
-processes (default: one per core; `_parallel`). Progress goes to stderr.
+Each network (and sequence length) is imported and packed once per sparsity;
+the packed module is lowered per target, as in bench_models.py. The
+networks (and sequence lengths) at each sparsity are independent tasks, run on
+``--jobs`` worker processes (default: one per core; `_parallel`). Progress goes to stderr.
 Writes ``benchmarks/results/networks.json``.
 
     build/venv/bin/python benchmarks/bench_networks.py [--models mobilenet_v2] [--sparsities 0 0.5]
@@ -131,18 +131,36 @@ def bench_model(name: str, sparsities, target_names) -> dict[str, Any]:
     return bench(models.get(name), models.example_input(name), sparsities, target_names)
 
 
-def bench_sequence(sequence: int) -> dict[str, Any]:
+def bench_sequence(sequence: int, sparsities) -> dict[str, Any]:
     """A task: BERT-base's encoder at one sequence length of the sweep."""
     torch.manual_seed(0)
     log(f"bert_base, sequence {sequence}")
     x = torch.randint(0, models.VOCABULARIES["bert_base"], (1, sequence), generator=torch.Generator().manual_seed(0))
-    return bench(models.get("bert_base"), x, SWEEP_SPARSITIES, [SWEEP_TARGET])
+    return bench(models.get("bert_base"), x, sparsities, [SWEEP_TARGET])
+
+
+def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One network's entry from its tasks' (one sparsity each), with each run's speedup over the same
+    target dense; a failed task's error is kept."""
+    entry: dict[str, Any] = {"runs": {}}
+    for part in parts:
+        if "error" in part:
+            entry.setdefault("errors", []).append(part["error"])
+        entry.update({k: v for k, v in part.items() if k not in ("runs", "error")})
+        entry["runs"].update(part.get("runs", {}))
+    for key, runs in entry["runs"].items():
+        for target, run in runs.items():
+            dense = entry["runs"].get("0", {}).get(target, {})
+            if key != "0" and "total_cycles" in dense and "total_cycles" in run:
+                run["speedup"] = dense["total_cycles"] / run["total_cycles"]
+    return entry
 
 
 def _from_table(entry: dict[str, Any]) -> dict[str, Any]:
     """The sweep's point at the table's own sequence: the table's BERT-base runs on the sweep's target
     (the cycles do not depend on the input's values)."""
-    runs = {key: {SWEEP_TARGET: entry["runs"][key][SWEEP_TARGET]} for key in (f"{s:g}" for s in SWEEP_SPARSITIES)}
+    runs = {key: {SWEEP_TARGET: entry["runs"][key][SWEEP_TARGET]} for key in (f"{s:g}" for s in SWEEP_SPARSITIES)
+            if SWEEP_TARGET in entry["runs"].get(key, {})}
     return {**entry, "runs": runs, "from_table": True}
 
 
@@ -154,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sequences", nargs="*", type=int, default=list(SEQUENCES),
                         help="BERT-base sequence lengths of the sweep (none: no sweep)")
     parser.add_argument("-j", "--jobs", type=int, default=_parallel.default_jobs(),
-                        help="worker processes, a model or sequence each (default: one per core)")
+                        help="worker processes (default: one per core)")
     parser.add_argument("-o", "--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     start = time.perf_counter()
@@ -163,15 +181,18 @@ def main(argv: list[str] | None = None) -> int:
     table_sequence = models.example_input("bert_base").shape[1]
     reuse = "bert_base" in args.models and SWEEP_TARGET in args.targets and set(SWEEP_SPARSITIES) <= set(args.sparsities)
     sequences = [n for n in args.sequences if not (reuse and n == table_sequence)]
-    tasks = [(bench_model, (name, args.sparsities, args.targets)) for name in args.models]
-    tasks += [(bench_sequence, (n,)) for n in sorted(sequences, reverse=True)]
-    order = sorted(range(len(tasks)), key=lambda k: -LENGTH.get(tasks[k][1][0], 1))  # longest first
-    done = _parallel.run_tasks(_call, [tasks[k] for k in order], args.jobs)
-    entries = dict(zip(order, done))
-    for k, name in enumerate(args.models):
-        result["models"][name] = entries[k]
+    # a task per network and sparsity (each in a fresh worker: an MLIR context only grows), longest first
+    tasks = [(name, (bench_model, (name, [sparsity], args.targets))) for name in args.models for sparsity in args.sparsities]
+    tasks += [(n, (bench_sequence, (n, [sparsity]))) for n in sorted(sequences, reverse=True) for sparsity in SWEEP_SPARSITIES]
+    order = sorted(range(len(tasks)), key=lambda k: -LENGTH.get(tasks[k][0], 1))
+    done = dict(zip(order, _parallel.run_tasks(_call, [tasks[k][1] for k in order], args.jobs)))
+    parts: dict[Any, list] = {}
+    for k, (key, _) in enumerate(tasks):
+        parts.setdefault(key, []).append(done[k])
+    for name in args.models:
+        result["models"][name] = _merge(parts[name])
     if args.sequences:
-        sweep = dict(zip(sequences, (entries[k] for k in range(len(args.models), len(tasks)))))
+        sweep = {n: _merge(parts[n]) for n in sequences}
         if reuse and table_sequence in args.sequences:
             sweep[table_sequence] = _from_table(result["models"]["bert_base"])
         result["sequence_sweep"] = {"model": "bert_base", "target": SWEEP_TARGET,
