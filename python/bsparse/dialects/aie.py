@@ -104,13 +104,13 @@ def _tile_coords(value: ir.Value) -> tuple[int, int]:
     return int_attr(owner, "col"), int_attr(owner, "row")
 
 
-def _buffer_bytes(op, device, target: targets.Target | None = None) -> int:
-    """Bytes of a buffer (`element_bytes` each)."""
+def _buffer_bytes(op, device, target: targets.Target) -> int:
+    """Bytes of a buffer (`element_bytes` each) in `device`, of `target`."""
     shape = static_shape(op.result, "result", kind=ir.MemRefType)
     count = 1
     for dim in shape:
         count *= dim
-    return count * element_bytes(op.result.type, target or _target_of(device), string_attr(device, "dtype"))
+    return count * element_bytes(op.result.type, target, string_attr(device, "dtype"))
 
 
 def is_index_buffer(memref_type: ir.Type) -> bool:

@@ -149,7 +149,8 @@ class _Generic:
 
 def _payload_key(kernel: ir.OpView) -> tuple:
     """What decoding an ``aie.generic`` depends on besides its operands' host buffers: its maps, iterators,
-    payload (as text) and operand types. Equal for the cores of one device, which run clones of one payload."""
+    payload (each op's name, attributes, operand sources and result types) and operand types. Equal for
+    the cores of one device, which run clones of one payload."""
     ops = list(kernel.regions[0].blocks[0].operations)
     position = {op.operation: k for k, op in enumerate(ops)}
 
@@ -167,7 +168,7 @@ def _payload_key(kernel: ir.OpView) -> tuple:
             tuple(str(v.type) for v in kernel.operands))
 
 
-def _generic(call: KernelCall, kernel: ir.OpView, plan, values, decoded: dict | None = None) -> _Generic:
+def _generic(call: KernelCall, kernel: ir.OpView, plan, values, decoded: dict) -> _Generic:
     """`decoded`: the payloads decoded so far in this device, by `_payload_key` (a payload is decoded and
     planned once, not once per core)."""
     n_inputs = len(generic_operands(kernel)[0])
@@ -181,13 +182,10 @@ def _generic(call: KernelCall, kernel: ir.OpView, plan, values, decoded: dict | 
     accesses = [access_of(m, ir.ShapedType(v.type).shape) for m, v in zip(maps, roots)]
     if any(a is None for a in accesses):
         raise ValueError("an aie.generic operand is read through a map a DMA cannot stream")
-    key = _payload_key(kernel) if decoded is not None else None
-    info = decoded.get(key) if decoded is not None else None
-    if info is None:
-        info = decode_structured(kernel, [tile_map(m) for m in maps], reduction, n_inputs,
-                                 out_dtypes=[dtype_of(v.type) for v in list(kernel.operands)[n_inputs:]])
-        if decoded is not None:
-            decoded[key] = info
+    key = _payload_key(kernel)
+    if (info := decoded.get(key)) is None:
+        info = decoded[key] = decode_structured(kernel, [tile_map(m) for m in maps], reduction, n_inputs,
+                                                out_dtypes=[dtype_of(v.type) for v in list(kernel.operands)[n_inputs:]])
     return _Generic(call, kernel, info, accesses, inputs, inits, outputs)
 
 

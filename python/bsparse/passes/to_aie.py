@@ -720,9 +720,7 @@ class StructuredPlan:
     plan: DevicePlan
 
 
-def _plan_structured(op, reads: list[Read], extents: tuple[int, ...], target: targets.Target,
-                     dtype: str) -> StructuredPlan:
-    nest = structured_nest(op, reads, extents)
+def _plan_structured(op, reads: list[Read], nest: Nest, target: targets.Target, dtype: str) -> StructuredPlan:
     n_inputs = len(nest.inputs)
     buffers = {f"input{i}": r for i, r in enumerate(reads[:n_inputs])}
     buffers.update({f"init{j}": r for j, r in enumerate(reads[n_inputs:]) if nest.outputs[j].read})
@@ -761,14 +759,14 @@ def structured_plan(op, target: targets.Target, dtype: str) -> StructuredPlan:
         BsparseError: why it stays on the host (`structured_nest`, `bsparse.passes._structured.plan_nest`).
     """
     plain = structured_operands(op)
-    extents = structured_nest(op, plain).extents
-    sliced = structured_operands(op, extents)
+    nest = structured_nest(op, plain)
+    sliced = structured_operands(op, nest.extents)
     if sliced != plain:
         try:
-            return _plan_structured(op, sliced, extents, target, dtype)
+            return _plan_structured(op, sliced, structured_nest(op, sliced, nest.extents), target, dtype)
         except BsparseError:
             pass  # it does not plan reading the sources: the kernel reads the slices
-    return _plan_structured(op, plain, extents, target, dtype)
+    return _plan_structured(op, plain, nest, target, dtype)
 
 
 def lower_structured(op, rewriter, target: targets.Target, dtype: str) -> bool:
