@@ -17,8 +17,10 @@ from bsparse.errors import BsparseCompilerError, BsparseWarning  # noqa: E402
 
 
 def _conv3d_then_linear() -> nn.Sequential:
+    """A 3-D transposed convolution (left unpacked: its input is zero-inserted) and a linear layer."""
     torch.manual_seed(0)
-    return nn.Sequential(nn.Conv3d(4, 8, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 4 * 4 * 4, 16)).eval()
+    return nn.Sequential(nn.ConvTranspose3d(4, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(), nn.Flatten(),
+                         nn.Linear(8 * 8 * 8 * 8, 16)).eval()
 
 
 X = torch.randn(1, 4, 4, 4, 4)
@@ -27,14 +29,14 @@ X = torch.randn(1, 4, 4, 4, 4)
 def test_unpacked_weight_warns_at_its_layer_and_is_a_host_op_with_its_reason():
     model = _conv3d_then_linear()
     with pytest.warns(BsparseWarning, match=r"layer '0' \(linalg.conv_3d_ncdhw_fcdhw\): weight not packed: "
-                                            r"bsparse-pack has no packing for linalg.conv_3d") as warned:
+                                            r"its input is zero-inserted") as warned:
         program = bsparse.compile(model, X, target="aie2-2x2", sparsity=0.0)
     assert [w.message.location for w in warned if isinstance(w.message, BsparseWarning)][0]  # located
     (y,), report = program.run(X.numpy())
     want = model(X).detach().numpy()  # the host conv3d and the lowered linear compute the model
     assert np.abs(y - want).max() <= 1e-4 * np.abs(want).max()
     host = {layer.kind: layer.reason for layer in report.host_ops}
-    assert host["conv3d"].startswith("weight not packed: bsparse-pack has no packing for linalg.conv_3d")
+    assert host["conv3d"].startswith("weight not packed: its input is zero-inserted")
     assert all(layer.reason for layer in report.host_ops) and all(layer.cycles > 0 for layer in report.host_ops)
     lowered = [layer for layer in report.layers if not layer.reason]
     assert [layer.kind for layer in lowered if layer.kind in ("matmul", "conv2d")] == ["matmul"]
@@ -53,7 +55,7 @@ def test_strict_turns_the_warning_into_a_located_error():
 
 
 def test_a_program_with_nothing_packed_is_an_error_naming_what_was_left():
-    model = nn.Sequential(nn.Conv3d(4, 8, 3)).eval()
+    model = nn.Sequential(nn.ConvTranspose3d(4, 8, 3, stride=2)).eval()
     with pytest.warns(BsparseWarning), pytest.raises(BsparseCompilerError, match=r"nothing to compile: no layer was "
                                                                                 r"packed; left unpacked:\n.*conv_3d"):
         bsparse.compile(model, X, target="aie2-2x2")

@@ -44,6 +44,7 @@ class _ConvKind:
     grouped: bool = False  # conv_2d_ngchw_gfchw: the group is an explicit dim
     depthwise: bool = False
     one_d: bool = False  # conv_1d_*: packed as a 2-D convolution of height 1 (filter [COUT, CIN, 1, K])
+    three_d: bool = False  # conv_3d_*: packed as a 2-D convolution over depth windows (filter [COUT, CIN x KD, KH, KW])
 
 
 CONV_OPS: dict[str, _ConvKind] = {
@@ -66,6 +67,15 @@ CONV_OPS: dict[str, _ConvKind] = {
     "linalg.conv_1d_ncw_fcw": _ConvKind("nchw", lambda w: w[:, :, None], lambda w: w[:, :, 0], one_d=True),
     "linalg.conv_1d_nwc_wcf": _ConvKind(
         "nhwc", lambda w: w.transpose(2, 1, 0)[:, :, None], lambda w: w[:, :, 0].transpose(2, 1, 0), one_d=True
+    ),
+    # A 3-D convolution is a 2-D one over its input's depth windows (`bsparse.passes.pack`): channel
+    # c x KD + kd (ncdhw) or kd x CIN + c (ndhwc) of the window at output depth do is input depth do x
+    # stride + kd x dilation; the filter's channels are ordered alike. from_logical is set per filter shape.
+    "linalg.conv_3d_ncdhw_fcdhw": _ConvKind(
+        "nchw", lambda w: w.reshape(w.shape[0], -1, *w.shape[3:]), None, three_d=True
+    ),
+    "linalg.conv_3d_ndhwc_dhwcf": _ConvKind(
+        "nhwc", lambda w: w.transpose(4, 0, 3, 1, 2).reshape(w.shape[4], -1, *w.shape[1:3]), None, three_d=True
     ),
 }
 """Convolution ops whose constant filter bsparse packs."""
@@ -347,6 +357,13 @@ def _conv_use(op, kind: _ConvKind) -> WeightUse | None:
     elif kind.depthwise:
         groups = filter_shape[0] if kind.layout == "nchw" else filter_shape[2]
         from_logical = kind.from_logical
+    elif kind.three_d and kind.layout == "nchw":  # [F, C x KD, KH, KW] -> [F, C, KD, KH, KW]
+        groups = 1
+        from_logical = lambda w: w.reshape(filter_shape)  # noqa: E731
+    elif kind.three_d:  # [F, KD x C, KH, KW] -> [F, KD, C, KH, KW] -> [KD, KH, KW, C, F]
+        groups = 1
+        kd, kh, kw, c, f = filter_shape
+        from_logical = lambda w: w.reshape(f, kd, c, kh, kw).transpose(1, 3, 4, 2, 0)  # noqa: E731
     else:
         groups = 1
         from_logical = kind.from_logical

@@ -15,7 +15,10 @@ Rewrite patterns, run by the greedy driver:
   stride-1 convolution over a zero-inserted input (a transposed convolution)
   becomes one ``bsparse.conv2d`` per output phase over the real inputs
   (`bsparse.passes._phases`), interleaved by strided ``tensor.insert_slice``
-  marked ``bsparse.phase``.
+  marked ``bsparse.phase``. A 3-D convolution becomes one ``bsparse.conv2d``
+  over its input's depth windows (`_depth_windows`: a ``linalg.generic``
+  gather to ``[N x Do, C x KD, H, W]``), its result expanded back to a depth
+  (and, NCDHW, transposed); a 3-D transposed one stays unpacked.
 - ``absorb_epilogue``: an elementwise ``linalg.generic`` right after a
   bsparse op with activation none (or after a reshape that keeps its
   channels: ``nn.Linear``'s rows expanded back to ``[batch, seq, N]``, a 1-D
@@ -155,27 +158,31 @@ def _i64_pair(op, name: str) -> list[int]:
     return [1, *values] if len(values) == 1 else values
 
 
+def _zero_pad(value: ir.Value, spatial: tuple[int, ...]) -> tuple[ir.Value, list[int], list[int]]:
+    """Strips a zero ``tensor.pad`` of the dims `spatial` only; returns (input, low and high padding of each
+    of `spatial`), all zeros if `value` is no such pad."""
+    op = defining_op(value)
+    none = (value, [0] * len(spatial), [0] * len(spatial))
+    if op is None or op.operation.name != "tensor.pad" or len(op.operands) != 1:
+        return none
+    low = list(ir.DenseI64ArrayAttr(op.attributes["static_low"]))
+    high = list(ir.DenseI64ArrayAttr(op.attributes["static_high"]))
+    pad_value = op.regions[0].blocks[0].operations[0].operands[0]
+    if any(low[d] or high[d] for d in range(len(low)) if d not in spatial) or not is_zero(pad_value):
+        return none
+    return op.operands[0], [low[d] for d in spatial], [high[d] for d in spatial]
+
+
 def _zero_padding(value: ir.Value, layout: str) -> tuple[ir.Value, list[int]]:
     """Strips a zero ``tensor.pad`` of the spatial dims; returns (input, [t, l, b, r]).
 
     A rank-3 (1-D convolution) input has one spatial dim, the width: ``t = b = 0``.
     """
-    op = defining_op(value)
-    rank = len(ir.ShapedType(value.type).shape)
-    if op is None or op.operation.name != "tensor.pad" or len(op.operands) != 1:
-        return value, [0, 0, 0, 0]
-    low = list(ir.DenseI64ArrayAttr(op.attributes["static_low"]))
-    high = list(ir.DenseI64ArrayAttr(op.attributes["static_high"]))
-    if rank == 3:
-        spatial = (None, 2 if layout == "nchw" else 1)
-    else:
-        spatial = (2, 3) if layout == "nchw" else (1, 2)
-    other = [d for d in range(rank) if d not in spatial]
-    pad_value = op.regions[0].blocks[0].operations[0].operands[0]
-    if any(low[d] or high[d] for d in other) or not is_zero(pad_value):
-        return value, [0, 0, 0, 0]
-    height = (lambda pads: 0) if spatial[0] is None else (lambda pads: pads[spatial[0]])
-    return op.operands[0], [height(low), low[spatial[1]], height(high), high[spatial[1]]]
+    spatial = _spatial_dims(layout, len(ir.ShapedType(value.type).shape))
+    source, low, high = _zero_pad(value, spatial)
+    if len(spatial) == 1:
+        return source, [0, low[0], 0, high[0]]
+    return source, [low[0], low[1], high[0], high[1]]
 
 
 def _spatial_merge(layout: str) -> list[list[int]]:
@@ -206,10 +213,10 @@ def _to_rank3(value: ir.Value, layout: str, loc: ir.Location) -> ir.Value:
 
 
 def _spatial_dims(layout: str, rank: int) -> tuple[int, ...]:
-    """The spatial dims of a convolution's rank-`rank` activation (rank 3: 1-D, the width only)."""
-    if rank == 3:
-        return (2,) if layout == "nchw" else (1,)
-    return (2, 3) if layout == "nchw" else (1, 2)
+    """The spatial dims of a convolution's rank-`rank` activation (rank 3: 1-D, the width only; rank 5:
+    3-D, depth, height and width)."""
+    first = 2 if layout == "nchw" else 1
+    return tuple(range(first, first + rank - 2))
 
 
 @dataclass(frozen=True)
@@ -346,6 +353,93 @@ def _insert_phase(phase: ir.Value, into: ir.Value, offsets: list[int], sizes: li
     return op.result
 
 
+def _depth_windows(x: ir.Value, layout: str, out_depth: int, kd: int, stride: int, dilation: int,
+                   loc: ir.Location) -> ir.Value:
+    """A 3-D convolution's input `x` (``[N, C, D, H, W]`` or ``[N, D, H, W, C]``) as the input of the 2-D
+    convolution over its depth windows: ``[N x Do, C x KD, H, W]`` (channel ``c x KD + kd``) or
+    ``[N x Do, H, W, KD x C]`` (channel ``kd x C + c``), window ``do`` holding input depths
+    ``do x stride + kd x dilation``. A ``linalg.generic`` gathers them, a ``tensor.collapse_shape`` merges
+    the depth into the batch and the taps into the channels."""
+    ty = ir.RankedTensorType(x.type)
+    elt = ty.element_type
+    if layout == "nchw":
+        n, c, _, h, w = ty.shape
+        shape, merge = [n, out_depth, c, kd, h, w], [[0, 1], [2, 3], [4], [5]]
+        source = "(d0, d2, d1 * {s} + d3 * {d}, d4, d5)"
+    else:
+        n, _, h, w, c = ty.shape
+        shape, merge = [n, out_depth, h, w, kd, c], [[0, 1], [2], [3], [4, 5]]
+        source = "(d0, d1 * {s} + d4 * {d}, d2, d3, d5)"
+    dims = "(d0, d1, d2, d3, d4, d5)"
+    maps = ir.ArrayAttr.get([ir.Attribute.parse(f"affine_map<{dims} -> {source.format(s=stride, d=dilation)}>"),
+                             ir.Attribute.parse(f"affine_map<{dims} -> {dims}>")])
+    parallel = ir.Attribute.parse("#linalg.iterator_type<parallel>")
+    empty = tensor.EmptyOp(shape, elt, loc=loc).result
+    gather = linalg.GenericOp([ir.RankedTensorType.get(shape, elt)], [x], [empty], maps,
+                              ir.ArrayAttr.get([parallel] * len(shape)), loc=loc)
+    block = gather.regions[0].blocks.append(elt, elt)
+    with ir.InsertionPoint(block):
+        linalg.YieldOp([block.arguments[0]], loc=loc)
+    merged = [int(np.prod([shape[d] for d in group])) for group in merge]
+    return tensor.CollapseShapeOp(ir.RankedTensorType.get(merged, elt), gather.result, merge, loc=loc).result
+
+
+def _pack_conv3d(op, rewriter, pattern: Packing, kind, use, elt: ir.Type) -> bool:
+    """linalg 3-D conv(x, const W) -> bsparse.conv2d over x's depth windows (`_depth_windows`), its
+    ``[N x Do, ...]`` result expanded to ``[N, Do, ...]`` and, for ncdhw, transposed to ``[N, F, Do, Ho, Wo]``.
+    Zero padding of height and width is the 2-D convolution's; of the depth, a ``tensor.pad`` of the
+    input's depth (its zeros are inputs of the windows). The MACs count every output position's window,
+    padded taps included, as for the 2-D convolutions."""
+    x, init, loc = op.inputs[0], op.outputs[0], op.location
+    strides, dilations = _i64_pair(op, "strides"), _i64_pair(op, "dilations")
+    spatial = _spatial_dims(kind.layout, 5)
+    if _zero_inserted(x, spatial) is not None:
+        return True  # a transposed one: its windows would be mostly inserted zeros (`_unpacked_reason`)
+    x, low, high = _zero_pad(x, spatial)
+    weight = use.logical()
+    out_shape = list(ir.ShapedType(op.result.type).shape)
+    channel_dim = 1 if kind.layout == "nchw" else 4
+    filters = weight.shape[0]
+    out_depth = out_shape[spatial[0]]
+    kd = ir.ShapedType(op.inputs[1].type).shape[2 if kind.layout == "nchw" else 0]
+    with rewriter.ip:
+        bias = _broadcast_bias(init, channel_dim, filters)
+        spec = _ConvSpec(pattern, elt, 1, kind.layout, False,
+                         None if bias is None else _bias_constant(bias, elt, loc), loc)
+        if low[0] or high[0]:  # the depth's padding stays an input's: the 2-D convolution pads height and width
+            padded = list(ir.ShapedType(x.type).shape)
+            padded[spatial[0]] += low[0] + high[0]
+            pad_low, pad_high = [0] * 5, [0] * 5
+            pad_low[spatial[0]], pad_high[spatial[0]] = low[0], high[0]
+            x = _zero_padded(x, pad_low, pad_high, padded, elt, loc)
+        windows = _depth_windows(x, kind.layout, out_depth, kd, strides[0], dilations[0], loc)
+        n = out_shape[0]
+        flat = [n * out_depth, filters, *out_shape[3:]] if kind.layout == "nchw" else [n * out_depth, *out_shape[2:]]
+        result = _conv2d(spec, windows, weight, strides[1:], [low[1], low[2], high[1], high[2]], dilations[1:],
+                         ir.RankedTensorType.get(flat, elt))
+        split = [n, out_depth, *flat[1:]]
+        result = tensor.ExpandShapeOp(ir.RankedTensorType.get(split, elt), result, [[0, 1], [2], [3], [4]], [],
+                                      split, loc=loc).result
+        if kind.layout == "nchw":  # [N, Do, F, Ho, Wo] -> [N, F, Do, Ho, Wo]
+            empty = tensor.EmptyOp(out_shape, elt, loc=loc).result
+            result = linalg.transpose(result, outs=[empty], permutation=[0, 2, 1, 3, 4]).results[0]
+        if bias is None and not is_zero(init):
+            result = arith.AddFOp(result, init, loc=loc).result
+    rewriter.replace_op(op, [result])
+    return False
+
+
+def _zero_padded(x: ir.Value, low: list[int], high: list[int], shape: list[int], elt: ir.Type,
+                 loc: ir.Location) -> ir.Value:
+    """``tensor.pad`` of `x` with zeros, `low` and `high` per dim, to `shape`."""
+    pad = tensor.PadOp(ir.RankedTensorType.get(shape, elt), x, [], [], low, high, loc=loc)
+    block = pad.regions[0].blocks.append(*[ir.IndexType.get()] * len(shape))
+    with ir.InsertionPoint(block):
+        zero = arith.ConstantOp(elt, ir.FloatAttr.get(elt, 0.0), loc=loc).result
+        tensor.YieldOp(zero, loc=loc)
+    return pad.result
+
+
 def pack_conv(op, rewriter, pattern: Packing):
     """linalg conv(x, const W) -> bsparse.conv2d(x, packed(W)) [+ init].
 
@@ -360,6 +454,8 @@ def pack_conv(op, rewriter, pattern: Packing):
     x, init, result_op = op.inputs[0], op.outputs[0], op
     if (elt := _float_tensors(x, op.inputs[1], init)) is None:
         return True
+    if kind.three_d:
+        return _pack_conv3d(op, rewriter, pattern, kind, use, elt)
     if kind.grouped:  # [N, G, C/G, H, W] views: use the NCHW tensors around them
         users = list(op.result.uses)
         producer = defining_op(x)
@@ -800,6 +896,10 @@ def _unpacked_reason(op) -> str | None:
                "beyond transposes and reshapes, or batch entries that differ)"
     if _float_tensors(op.inputs[0], constants[0], op.outputs[0]) is None:
         return f"its operands are not of one float type (weight {elt})"
+    kind = CONV_OPS.get(name)
+    if kind is not None and kind.three_d and _zero_inserted(op.inputs[0], _spatial_dims(kind.layout, 5)) is not None:
+        return ("its input is zero-inserted (a 3-D transposed convolution): bsparse-pack splits output phases "
+                "for 2-D ones only, and over the inserted zeros its MACs would count them")
     return f"its {elt} operands and layout are not ones bsparse-pack matches"
 
 
