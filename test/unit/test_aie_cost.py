@@ -1,5 +1,6 @@
 """The cost of lowered devices: sparsity moving fewer bytes, MACs on the real slots of a format, core
-balance by what a core computes, and one or two phases chosen by the cost model."""
+balance by what a core computes, one or two phases chosen by the cost model, and the transfers a
+shim or memory tile's DMA channels issue one after another."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import torch_mlir.ir as ir
 from bsparse import targets
 from bsparse.context import make_context
 from bsparse.interpreter import run_program
+from bsparse.cost.device import device_cost
 from bsparse.patterns import BlockPattern
 from bsparse.pipeline import run_pipeline
+from bsparse.plan import DevicePlan
 from irtext import ops_named
 from aie_cases import LOWER, TARGETS, assert_close, bsparse_main, compile_and_run, conv_attrs, conv_reference, kernels_per_core
 
@@ -111,3 +114,48 @@ def test_two_phases_are_dropped_when_the_cost_model_finds_them_slower():
             cycles[forced] = (report.layers[0].cycles, kernels_per_core(module))
     assert cycles["paired"][0] <= cycles[()][0]  # never worse than one phase
     assert cycles["paired"][1] == {1}  # here (movement bound, even loads) two phases are slower: dropped
+
+
+def _fan_out(target: targets.Target, level: str, cores: int, elements: int) -> DevicePlan:
+    """A host buffer of `elements` i8 values at `level` split into equal boxes, one to each of `cores`
+    cores (filled column by column), and each core's box back to a host buffer in DDR."""
+    plan = DevicePlan(target, "i8")
+    source = plan.buffer(None, level, (1, elements))
+    result = plan.buffer(None, "L3", (1, elements))
+    box = elements // cores
+    first_row = target.shim_rows + target.memtile_rows
+    for k in range(cores):
+        tile = (k // target.core_rows, first_row + k % target.core_rows)
+        inside, out = plan.buffer(tile, "L1", (1, box)), plan.buffer(tile, "L1", (1, box))
+        plan.dma(source, inside, (1, box), 1, src_at=(0, k * box))
+        plan.dma(out, result, (1, box), 1, dst_at=(0, k * box))
+    return plan
+
+
+def test_a_fan_out_from_ddr_pays_each_transfer_on_the_shim_channels():
+    """Each transfer occupies a shim channel for its bytes and its setup: hundreds of tiny transfers from
+    DDR take at least their setups spread over the shim columns' channels, more than their bytes alone."""
+    t = targets.get("aie2-ve2802")
+    assert t.ddr_transfers_overlap
+    for cores in (304, 38):
+        elements = 304 * 8
+        cost = device_cost(_fan_out(t, "L3", cores, elements))
+        box = elements // cores
+        reads = cores * (box / t.shim_bytes_per_cycle + t.dma_setup_cycles) / (t.shim_columns * t.shim_channels_in)
+        writes = cores * (box / t.shim_bytes_per_cycle + t.dma_setup_cycles) / (t.shim_columns * t.shim_channels_out)
+        bandwidth = elements / (t.ddr_read_bytes_per_s / t.clock_hz)
+        assert cost.ddr == pytest.approx(max(reads, writes, bandwidth))
+    wide, narrow = (device_cost(_fan_out(t, "L3", cores, 304 * 8)).ddr for cores in (304, 38))
+    assert wide - narrow >= (304 - 38) * t.dma_setup_cycles / (t.shim_columns * t.shim_channels_in) - 1e-9
+
+
+def test_a_fan_out_from_the_memory_tiles_pays_each_transfer_on_their_channels():
+    """An activation on chip (host memory in the memory tiles) read by every core of a column: that
+    column's memory tile issues one transfer per core over its ``memtile_dma_channels`` channels."""
+    t = targets.get("aie2-ve2802")
+    cores, elements = t.core_rows * 2, t.core_rows * 2 * 4
+    cost = device_cost(_fan_out(t, "L2", cores, elements))
+    per_column = t.core_rows * (4 / t.stream_bytes_per_cycle + t.dma_setup_cycles) / t.memtile_dma_channels
+    bandwidth = t.core_rows * 4 / (t.memtile_read_bytes_per_s / t.clock_hz)
+    assert sorted(cost.memtile) == [0, 1]
+    assert all(cycles == pytest.approx(max(per_column, bandwidth)) for cycles in cost.memtile.values())

@@ -198,7 +198,7 @@ def test_a_slice_is_read_from_its_source_by_its_consumers_dma(case, target):
 
 def test_a_small_op_runs_on_the_fewest_cores_that_run_it_as_fast_as_all():
     """An elementwise product of 2 x 40 elements does not spread over all 304 cores of a VE2802: it runs on
-    fewer, within `FEWER_CORES_SLACK` of the cycles on every core it can use, and exactly."""
+    fewer, within `FEWER_CORES_SLACK` of the cycles on every core it can use (of the fastest), and exactly."""
     from bsparse import targets
     from bsparse.cost.device import device_cycles
     from bsparse.passes._structured import host_names, plan_nest

@@ -22,9 +22,17 @@ DESIGN.md's model, every constant a field of the device's target:
   transfer; double-buffered, so a core takes ``max(compute, in, out)`` plus
   the first load and the last store of one call (fill and drain); a core
   that runs two work units (two phases) adds up their compute, DMA and calls;
-- each memory tile: bytes read and written at its bandwidths;
+- each memory tile: bytes read and written at its bandwidths, and its DMA
+  channels' occupancy: a channel issues its transfers one after another, each
+  its bytes at ``stream_bytes_per_cycle`` plus ``dma_setup_cycles``, over
+  ``memtile_dma_channels`` channels each way;
 - DDR: L3 bytes read and written at the ``ddr_*`` bandwidths (`ddr_cycles`),
-  summed with the array's time unless ``ddr_transfers_overlap``;
+  and the shim DMAs' occupancy likewise (each transfer its bytes at
+  ``shim_bytes_per_cycle`` plus ``dma_setup_cycles``, over the
+  ``shim_columns x shim_channels_in`` / ``_out`` channels, as evenly as they
+  can share them), summed with the array's time unless ``ddr_transfers_overlap``.
+  So an op spread over hundreds of cores pays for the transfers its sources
+  issue, not only for its bytes;
 - the layer: the slowest core or memory tile (so imbalance shows), with DDR.
 
 Bytes are counted at the plan's element widths (`bsparse.plan.DevicePlan.width`);
@@ -41,7 +49,7 @@ from bsparse import targets
 from bsparse.activations import activation
 from bsparse.plan import DevicePlan, dense_macs, output_positions
 
-__all__ = ["DeviceCost", "ddr_cycles", "device_cost", "device_cycles", "layer_cycles"]
+__all__ = ["DeviceCost", "ddr_cycles", "device_cost", "device_cycles", "layer_cycles", "shim_cycles"]
 
 
 @dataclass
@@ -93,6 +101,8 @@ def _movement(plan: DevicePlan, result: DeviceCost) -> None:
     ddr_read: dict[int, int] = {}
     ddr_write: dict[int, int] = {}
     multicast: set[tuple] = set()
+    shim_busy = {"in": 0.0, "out": 0.0}  # cycles the shim DMA channels are busy, summed over transfers
+    memtile_busy: dict[tuple[int, str], float] = {}  # (column, "in" | "out") -> cycles, likewise
     for dma in plan.dmas:
         src, dst = plan.buffers[dma.src], plan.buffers[dma.dst]
         nbytes = math.prod(dma.sizes) * dma.repeat * plan.width(dma.src)
@@ -114,20 +124,40 @@ def _movement(plan: DevicePlan, result: DeviceCost) -> None:
         if src.level == "L1":
             result.dma_out[src.tile] = (result.dma_out.get(src.tile, 0.0) + nbytes / stream_out
                                         + dma.repeat * t.dma_setup_cycles)
+        setup = dma.repeat * t.dma_setup_cycles
         if src.level == "L2" and first_read:
             mem_read[src_column] = mem_read.get(src_column, 0) + nbytes
+            key = (src_column, "out")
+            memtile_busy[key] = memtile_busy.get(key, 0.0) + nbytes / t.stream_bytes_per_cycle + setup
         if dst.level == "L2":
             mem_write[dst_column] = mem_write.get(dst_column, 0) + nbytes
+            key = (dst_column, "in")
+            memtile_busy[key] = memtile_busy.get(key, 0.0) + nbytes / t.stream_bytes_per_cycle + setup
         if src.level == "L3" and first_read:
             ddr_read[src_column] = ddr_read.get(src_column, 0) + nbytes
             result.weights += nbytes if src.constant else 0
+            shim_busy["in"] += nbytes / t.shim_bytes_per_cycle + setup
         if dst.level == "L3":
             ddr_write[dst_column] = ddr_write.get(dst_column, 0) + nbytes
+            shim_busy["out"] += nbytes / t.shim_bytes_per_cycle + setup
+    channels = max(t.memtile_dma_channels, 1)
     for column in set(mem_read) | set(mem_write):
         read = mem_read.get(column, 0) / (t.memtile_read_bytes_per_s / clock)
         write = mem_write.get(column, 0) / (t.memtile_write_bytes_per_s / clock)
-        result.memtile[column] = max(read, write)
-    result.ddr = ddr_cycles(t, ddr_read, ddr_write)
+        busy = max(memtile_busy.get((column, "out"), 0.0), memtile_busy.get((column, "in"), 0.0)) / channels
+        result.memtile[column] = max(read, write, busy)
+    result.ddr = max(ddr_cycles(t, ddr_read, ddr_write), shim_cycles(t, shim_busy["in"], shim_busy["out"]))
+
+
+def shim_cycles(t: targets.Target, busy_in: float, busy_out: float) -> float:
+    """The shim DMAs' share of a device's time: `busy_in` / `busy_out` cycles of channel occupancy (its
+    transfers' bytes at ``shim_bytes_per_cycle`` plus ``dma_setup_cycles`` each) spread evenly over the
+    ``shim_columns`` x ``shim_channels_in`` (``_out``) channels; as `ddr_cycles`, reads use one channel of
+    a column at a time and add to the writes unless ``ddr_transfers_overlap``."""
+    columns = max(t.shim_columns, 1)
+    read = busy_in / (columns * (t.shim_channels_in if t.ddr_transfers_overlap else 1))
+    write = busy_out / (columns * t.shim_channels_out)
+    return max(read, write) if t.ddr_transfers_overlap else read + write
 
 
 def _compute(plan: DevicePlan, result: DeviceCost) -> None:
