@@ -7,6 +7,12 @@ import itertools
 import numpy as np
 
 
+def relative_error(got, want) -> float:
+    """The largest absolute difference of `got` from `want`, relative to the largest magnitude in `want`."""
+    got, want = np.asarray(got), np.asarray(want)
+    return float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-30))
+
+
 def _array(weight) -> np.ndarray:
     """A numpy array of a numpy or torch weight."""
     return weight.detach().numpy() if hasattr(weight, "detach") else np.asarray(weight)

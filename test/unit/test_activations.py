@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -16,6 +15,7 @@ nn = torch.nn
 import bsparse  # noqa: E402
 from bsparse import targets  # noqa: E402
 from torch_blocks import conv_block  # noqa: E402
+from references import relative_error  # noqa: E402
 
 TARGET = "aie2-ve2802"
 
@@ -31,10 +31,6 @@ FOLDED = {
     "relu": nn.ReLU, "relu6": nn.ReLU6, "gelu": nn.GELU, "gelu_tanh": NewGELU, "silu": nn.SiLU,
     "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
 }
-
-
-def _relative_error(got, want) -> float:
-    return float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-30))
 
 
 def _activations(text: str) -> list[str]:
@@ -58,7 +54,7 @@ def test_activation_folds_into_the_layer_and_every_stage_computes_pytorch(name, 
     want = model(x).detach().numpy()
     for stage in ("packed", "aie"):
         (y,), report = program.run(x.numpy(), stage=stage)
-        assert _relative_error(y, want) <= 1e-5, stage
+        assert relative_error(y, want) <= 1e-5, stage
     assert not report.host_ops
 
 
@@ -73,7 +69,7 @@ def test_what_is_no_registered_activation_stays_on_the_host_and_is_still_exact()
         assert _activations(program.stages["packed"]) == ["none"]
         (y,), report = program.run(x.numpy())
         assert "elementwise" in [layer.kind for layer in report.layers]  # its own kernels on the array
-        assert _relative_error(y, model(x).detach().numpy()) <= 1e-4
+        assert relative_error(y, model(x).detach().numpy()) <= 1e-4
 
 
 def test_a_transcendental_epilogue_costs_its_rate_on_every_output():

@@ -18,12 +18,9 @@ from bsparse.patterns import BlockPattern  # noqa: E402
 from bsparse.pipeline import run_pipeline  # noqa: E402
 from torch_blocks import conv_block  # noqa: E402
 from irtext import op_names, tensor  # noqa: E402
+from references import relative_error  # noqa: E402
 
 TARGET = "aie2-2x2"
-
-
-def _relative_error(got: np.ndarray, want: np.ndarray) -> float:
-    return float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-30))
 
 
 @pytest.mark.parametrize(
@@ -48,7 +45,7 @@ def test_conv1d_block_packs_folds_and_runs_exactly(conv):
     assert "linalg.generic" not in packed, "batch norm and relu fold into the convolution"
     (y,), report = program.run(x.numpy())
     want = model(x).detach().numpy()
-    assert y.shape == want.shape and _relative_error(y, want) <= 1e-4
+    assert y.shape == want.shape and relative_error(y, want) <= 1e-4
     (layer,) = report.layers
     assert layer.kind == "conv2d" and layer.cycles > 0
     assert layer.macs_dense == model[0].weight.numel() * 2 * want.shape[2]
@@ -65,7 +62,7 @@ def test_half_the_blocks_zero_halves_the_macs():
     x = torch.randn(1, 32, 40)
     program = bsparse.compile(model, x, target=TARGET, sparsity=None)
     (y,), report = program.run(x.numpy())
-    assert _relative_error(y, model(x).detach().numpy()) <= 1e-4
+    assert relative_error(y, model(x).detach().numpy()) <= 1e-4
     (layer,) = report.layers
     assert layer.macs * 2 == layer.macs_dense == conv.weight.numel() * 40
 
@@ -83,7 +80,7 @@ def test_pruned_at_half_macs_halve():
     assert layer.macs * 2 == layer.macs_dense
     pruned = BlockPattern(8, 8).prune(conv.weight.detach().numpy(), 0.5)
     want = torch.nn.functional.conv1d(x, torch.from_numpy(pruned), padding=1).numpy()
-    assert _relative_error(y, want) <= 1e-4
+    assert relative_error(y, want) <= 1e-4
 
 
 def _conv1d_nwc_reference(x: np.ndarray, w_wcf: np.ndarray, stride: int) -> np.ndarray:
@@ -122,5 +119,5 @@ def test_channels_last_conv1d_packs_and_runs_exactly(ctx):
     assert "aie.device" in names and "linalg.conv_1d_nwc_wcf" not in names
     (y,), report = run_program(module, x)
     want = _conv1d_nwc_reference(x, w, 2)
-    assert _relative_error(y, want) <= 1e-4
+    assert relative_error(y, want) <= 1e-4
     assert report.layers[0].macs_dense == w.size * 2 * out

@@ -18,12 +18,9 @@ from bsparse.irutil import numpy_to_dense  # noqa: E402
 from bsparse.patterns import BlockPattern  # noqa: E402
 from bsparse.pipeline import run_pipeline  # noqa: E402
 from irtext import op_names, tensor  # noqa: E402
+from references import relative_error  # noqa: E402
 
 TARGET = "aie2-2x2"
-
-
-def _relative_error(got: np.ndarray, want: np.ndarray) -> float:
-    return float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-30))
 
 
 @pytest.mark.parametrize(
@@ -46,7 +43,7 @@ def test_conv3d_packs_as_one_conv2d_over_depth_windows_and_runs_exactly(conv):
     assert packed.count('"bsparse.conv2d"') == 1 and "linalg.conv_3d" not in packed
     (y,), report = program.run(x.numpy())
     want = model(x).detach().numpy()
-    assert y.shape == want.shape and _relative_error(y, want) <= 1e-4
+    assert y.shape == want.shape and relative_error(y, want) <= 1e-4
     assert not report.host_ops, [(h.name, h.reason) for h in report.host_ops]
     (conv_layer,) = [entry for entry in report.layers if entry.kind == "conv2d"]
     _, f, do, ho, wo = want.shape  # every output position's window, as the 2-D convolutions count it
@@ -59,7 +56,7 @@ def test_a_depth_padding_is_a_listed_pad_and_the_outputs_stay_exact():
     x = torch.randn(1, 8, 5, 8, 8)
     program = bsparse.compile(model, x, target=TARGET, sparsity=None)
     (y,), report = program.run(x.numpy())
-    assert _relative_error(y, model(x).detach().numpy()) <= 1e-4
+    assert relative_error(y, model(x).detach().numpy()) <= 1e-4
     (pad,) = report.host_ops
     assert pad.kind == "copy" and "tensor.pad" in pad.reason
     (conv,) = [layer for layer in report.layers if layer.kind == "conv2d"]
@@ -82,7 +79,7 @@ def test_pruned_at_half_macs_halve_and_outputs_are_the_pruned_weights():
     pruned = BlockPattern(8, 8).prune(logical, 0.5).reshape(weight.shape)
     assert (pruned == 0).mean() >= 0.5
     want = torch.nn.functional.conv3d(x, torch.from_numpy(pruned)).numpy()
-    assert _relative_error(y, want) <= 1e-4
+    assert relative_error(y, want) <= 1e-4
 
 
 def _conv3d_ndhwc_reference(x: np.ndarray, w: np.ndarray, stride: tuple[int, int, int]) -> np.ndarray:
@@ -124,5 +121,5 @@ def test_channels_last_conv3d_packs_and_runs_exactly(ctx):
     names = op_names(module)
     assert "aie.device" in names and "linalg.conv_3d_ndhwc_dhwcf" not in names and "linalg.transpose" not in names
     (y,), report = run_program(module, x)
-    assert _relative_error(y, _conv3d_ndhwc_reference(x, w, (2, 1, 1))) <= 1e-4
+    assert relative_error(y, _conv3d_ndhwc_reference(x, w, (2, 1, 1))) <= 1e-4
     assert not report.host_ops

@@ -19,12 +19,9 @@ from bsparse.passes._phases import phases  # noqa: E402
 from bsparse.patterns import BlockPattern  # noqa: E402
 
 from torch_blocks import conv_block  # noqa: E402
+from references import relative_error  # noqa: E402
 
 TARGET = "aie2-2x2"
-
-
-def _relative_error(got: np.ndarray, want: np.ndarray) -> float:
-    return float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-30))
 
 
 def _grid_pairs(conv, size: int, out: int, axis: int) -> int:
@@ -63,7 +60,7 @@ def test_transposed_conv_packs_per_phase_and_runs_exactly(name):
     assert "linalg.generic" not in packed, "batch norm and relu fold into every phase"
     (y,), report = program.run(x.numpy())
     want = model(x).detach().numpy()
-    assert y.shape == want.shape and _relative_error(y, want) <= 1e-4
+    assert y.shape == want.shape and relative_error(y, want) <= 1e-4
     layers = [layer for layer in report.layers if layer.kind == "conv2d"]
     assert layers and all(layer.cycles > 0 for layer in layers)
     channels = conv.in_channels * conv.out_channels // conv.groups
@@ -89,7 +86,7 @@ def test_pruned_transposed_conv_halves_its_macs_and_matches_the_pruned_model():
         conv.weight.copy_(torch.from_numpy(np.ascontiguousarray(pruned[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))))
     kept = np.abs(pruned).reshape(4, 8, 4, 8, 16).sum(axis=(1, 3, 4)) > 0
     assert kept.sum() == 8, "half of the 16 blocks are kept"
-    assert _relative_error(y, model(x).detach().numpy()) <= 1e-4
+    assert relative_error(y, model(x).detach().numpy()) <= 1e-4
 
 
 def test_phases_cover_every_output_once_and_read_exactly_the_real_inputs():

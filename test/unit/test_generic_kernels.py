@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -16,12 +15,9 @@ F = nn.functional
 
 import bsparse  # noqa: E402
 from torch_blocks import conv_block  # noqa: E402
+from references import relative_error  # noqa: E402
 
 TARGETS = ["aie2-4x4", "aie1-vc1902", "aie2-ve2802"]
-
-
-def _relative_error(got, want) -> float:
-    return float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-30))
 
 
 class Attention(nn.Module):
@@ -91,7 +87,7 @@ def test_ops_on_activations_run_on_the_array_exactly(case, target):
     (y,), report = program.run(x.numpy())
     with torch.no_grad():
         want = model(x).numpy()
-    assert _relative_error(y, want) <= 1e-5
+    assert relative_error(y, want) <= 1e-5
     generic = {layer.kind for layer in report.layers} - {"matmul", "conv2d"}
     assert kinds <= generic, f"{kinds} on the array, got {generic}"
     left = [(layer.name, layer.reason) for layer in report.host_ops if "tensor." not in layer.reason]
@@ -139,7 +135,7 @@ def test_a_row_too_wide_for_l1_stays_on_the_host_with_its_reason():
     program = bsparse.compile(model, x, target="aie2-4x4", sparsity=None)
     (y,), report = program.run(x.numpy())
     with torch.no_grad():
-        assert _relative_error(y, model(x).numpy()) <= 1e-5
+        assert relative_error(y, model(x).numpy()) <= 1e-5
     reasons = {layer.reason for layer in report.host_ops}
     assert any("more than" in reason and "L1" in reason for reason in reasons), reasons
 
@@ -184,7 +180,7 @@ def test_a_slice_is_read_from_its_source_by_its_consumers_dma(case, target):
     with torch.no_grad():
         want = model(x)
     for got, ref in zip(outputs, want):
-        assert _relative_error(got, ref.numpy()) <= 1e-6
+        assert relative_error(got, ref.numpy()) <= 1e-6
     slices = [layer for layer in report.host_ops if "tensor.extract_slice" in layer.reason]
     copies = [layer for layer in report.layers if layer.kind == "copy" and layer not in report.host_ops]
     assert len(copies) == len(want)
@@ -210,7 +206,7 @@ def test_a_small_op_runs_on_the_fewest_cores_that_run_it_as_fast_as_all():
     program = bsparse.compile(model, x, target=target.name, sparsity=None)
     (y,), report = program.run(x.numpy())
     with torch.no_grad():
-        assert _relative_error(y, model(x).numpy()) <= 1e-6
+        assert relative_error(y, model(x).numpy()) <= 1e-6
     (layer,) = [layer for layer in report.layers if layer.kind == "elementwise"]
     module = program.stages.module("partitioned")
     (op,) = [op for op in module.body.operations[0].regions[0].blocks[0].operations if op.name == "linalg.generic"]

@@ -5,7 +5,6 @@ interpreter runs with upstream semantics, on targets with and without memory til
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -13,6 +12,7 @@ nn = torch.nn
 
 import bsparse  # noqa: E402
 from torch_blocks import batch_norm_for  # noqa: E402
+from references import relative_error  # noqa: E402
 
 TARGETS = ["aie2-4x4", "aie1-vc1902", "aie2-ve2802"]
 
@@ -56,10 +56,6 @@ CASES = {
 }
 
 
-def _relative_error(got, want) -> float:
-    return float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-30))
-
-
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("case", CASES)
 def test_skip_connection_folds_and_runs_exactly(case, target):
@@ -71,7 +67,7 @@ def test_skip_connection_folds_and_runs_exactly(case, target):
     assert "linalg.generic" not in packed, "the add and the relu fold into the last layer"
     assert packed.count("operandSegmentSizes = array<i32: 1, 1, 1, 1>") == 1  # one op has the residual
     (y,), report = program.run(x.numpy())
-    assert _relative_error(y, model(x).detach().numpy()) <= 1e-5
+    assert relative_error(y, model(x).detach().numpy()) <= 1e-5
     assert not report.host_ops
 
 
@@ -82,7 +78,7 @@ def test_pruned_skip_connection_matches_the_pruned_program(assign):
     program = bsparse.compile(model, x, target="aie2-4x4", sparsity=0.5, assign=assign)
     (want,), _ = program.run(x.numpy(), stage="sparsified")  # the pruned linalg program, upstream semantics
     (y,), report = program.run(x.numpy())
-    assert _relative_error(y, want) <= 1e-5
+    assert relative_error(y, want) <= 1e-5
     assert sum(layer.macs for layer in report.layers) * 2 == sum(layer.macs_dense for layer in report.layers)
 
 

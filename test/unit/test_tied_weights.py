@@ -4,7 +4,6 @@ left dense with a located warning saying why. Outputs checked against PyTorch.""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -13,6 +12,7 @@ nn = torch.nn
 import bsparse  # noqa: E402
 from bsparse.errors import BsparseWarning  # noqa: E402
 from bsparse.patterns import BlockPattern  # noqa: E402
+from references import relative_error  # noqa: E402
 
 TARGET = "aie2-2x2"
 
@@ -53,10 +53,6 @@ class Transposed(nn.Module):
         return nn.functional.linear(torch.relu(self.enc(x)), self.enc.weight.t())
 
 
-def _relative_error(got, want) -> float:
-    return float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-30))
-
-
 def test_a_module_called_twice_is_pruned_once_and_packed_once():
     torch.manual_seed(0)
     model = Twice().eval()
@@ -68,7 +64,7 @@ def test_a_module_called_twice_is_pruned_once_and_packed_once():
     assert len(layers) == 2 and all(layer.macs * 2 == layer.macs_dense for layer in layers)
     with torch.no_grad():  # the reference: the same weight pruned once, read by both calls
         model.fc.weight.copy_(torch.from_numpy(BlockPattern(8, 8).prune(model.fc.weight.numpy(), 0.5)))
-    assert _relative_error(y, model(x).detach().numpy()) <= 1e-4
+    assert relative_error(y, model(x).detach().numpy()) <= 1e-4
 
 
 def test_a_weight_tied_to_an_embedding_stays_dense_and_says_why():
@@ -83,7 +79,7 @@ def test_a_weight_tied_to_an_embedding_stays_dense_and_says_why():
     assert density == {"body": 0.5, "head": 1.0}
     with torch.no_grad():
         model.body.weight.copy_(torch.from_numpy(BlockPattern(8, 8).prune(model.body.weight.numpy(), 0.5)))
-    assert _relative_error(y, model(tokens).detach().numpy()) <= 1e-4
+    assert relative_error(y, model(tokens).detach().numpy()) <= 1e-4
 
 
 def test_a_weight_read_transposed_by_another_layer_stays_dense_and_says_why():
@@ -94,4 +90,4 @@ def test_a_weight_read_transposed_by_another_layer_stays_dense_and_says_why():
         program = bsparse.compile(model, x, target=TARGET, sparsity=0.5)
     (y,), report = program.run(x.numpy())
     assert all(layer.macs == layer.macs_dense for layer in report.layers if layer.kind == "matmul")
-    assert _relative_error(y, model(x).detach().numpy()) <= 1e-4
+    assert relative_error(y, model(x).detach().numpy()) <= 1e-4
