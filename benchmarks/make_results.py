@@ -587,19 +587,21 @@ def section_gemm(g: dict | None) -> list[str]:
     return out + lines + [""]
 
 
-def section_runtime(m, it, g) -> list[str]:
+def section_runtime(scripts: dict[str, dict | None]) -> list[str]:
+    """Each benchmark's wall time, worker processes (``-j``), finish date and source commit: a section
+    measured on older code says so here."""
     rows = []
-    for name, d in (("bench_models.py", m), ("bench_interpreter.py", it), ("bench_gemm_efficiency.py", g)):
-        if d:
+    for name, d in scripts.items():
+        if d and "elapsed_s" in d:
             git = d["environment"].get("git") or {}
             source = f"`{git['commit'][:10]}`" if git.get("commit") else "-"
             if git.get("modified"):
                 source += " + uncommitted: " + ", ".join(f"`{f}`" for f in git["modified"])
-            rows.append([name, f"{d['elapsed_s']:.0f}", d["environment"]["date"], source])
+            rows.append([name, f"{d['elapsed_s']:.0f}", str(d.get("jobs", 1)), d["environment"]["date"], source])
     if not rows:
         return []
     return ["## Benchmark run times and sources", "",
-            table(["script", "seconds", "finished", "source at start"], rows, "lrll"), ""]
+            table(["script", "seconds", "workers", "finished", "source at start"], rows, "lrrll"), ""]
 
 
 def section_training(tr: dict | None) -> list[str]:
@@ -820,9 +822,12 @@ def render(results_dir: Path) -> str:
     else:
         out += ["(benchmarks/results/models.json missing: run bench_models.py)", ""]
     out += section_interpreter(it) + section_import(im) + section_gemm(g)
-    out += section_training(load(results_dir / "training.json")) + section_patterns(load(results_dir / "patterns.json"))
-    out += section_networks(load(results_dir / "networks.json"), m)
-    out += section_runtime(m, it, g)
+    tr, pa, nw = (load(results_dir / f"{name}.json") for name in ("training", "patterns", "networks"))
+    out += section_training(tr) + section_patterns(pa)
+    out += section_networks(nw, m)
+    out += section_runtime({"bench_models.py": m, "bench_networks.py": nw, "bench_interpreter.py": it,
+                            "bench_gemm_efficiency.py": g, "bench_patterns.py": pa, "bench_training.py": tr,
+                            "bench_import.py": im})
     return "\n".join(out).rstrip() + "\n"
 
 
