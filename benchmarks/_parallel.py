@@ -56,3 +56,17 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], jobs: int) -> list
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def merge_parts(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One entry from a network's or model's tasks (one sparsity each): their ``runs`` merged, the first
+    task's other fields, each failed task's error under ``errors``."""
+    entry: dict[str, Any] = {"runs": {}}
+    for part in parts:
+        if "error" in part:
+            entry.setdefault("errors", []).append(part["error"])
+        for key, value in part.items():
+            if key not in ("runs", "error"):
+                entry.setdefault(key, value)
+        entry["runs"].update(part.get("runs", {}))
+    return entry

@@ -201,16 +201,9 @@ def bench_model(name: str, sparsities: list[float], target_names: list[str], reu
 
 
 def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    """One model's entry from its tasks' (one sparsity each): their runs, the first's import time, the
-    sum of their times; a failed task's error is kept."""
-    entry: dict[str, Any] = {"runs": {}, "elapsed_s": 0.0}
-    for part in parts:
-        if "error" in part:
-            entry.setdefault("errors", []).append(part["error"])
-        entry.setdefault("input_shape", part.get("input_shape"))
-        entry.setdefault("import_s", part.get("import_s"))
-        entry["runs"].update(part.get("runs", {}))
-        entry["elapsed_s"] += part.get("elapsed_s", 0.0)
+    """One model's entry from its tasks' (`_parallel.merge_parts`), its ``elapsed_s`` their sum."""
+    entry = _parallel.merge_parts(parts)
+    entry["elapsed_s"] = sum(part.get("elapsed_s", 0.0) for part in parts)
     return entry
 
 

@@ -140,14 +140,9 @@ def bench_sequence(sequence: int, sparsities) -> dict[str, Any]:
 
 
 def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    """One network's entry from its tasks' (one sparsity each), with each run's speedup over the same
-    target dense; a failed task's error is kept."""
-    entry: dict[str, Any] = {"runs": {}}
-    for part in parts:
-        if "error" in part:
-            entry.setdefault("errors", []).append(part["error"])
-        entry.update({k: v for k, v in part.items() if k not in ("runs", "error")})
-        entry["runs"].update(part.get("runs", {}))
+    """One network's entry from its tasks' (`_parallel.merge_parts`), with each run's speedup over the same
+    target dense."""
+    entry = _parallel.merge_parts(parts)
     for key, runs in entry["runs"].items():
         for target, run in runs.items():
             dense = entry["runs"].get("0", {}).get(target, {})

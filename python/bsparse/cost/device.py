@@ -118,13 +118,11 @@ def _movement(plan: DevicePlan, result: DeviceCost) -> None:
         # the column an end is in: its tile's, or for host memory the other end's
         src_column = (src.tile or dst.tile)[0]
         dst_column = (dst.tile or src.tile)[0]
+        setup = dma.repeat * t.dma_setup_cycles  # paid on each channel the transfer occupies
         if dst.level == "L1":
-            result.dma_in[dst.tile] = (result.dma_in.get(dst.tile, 0.0) + nbytes / stream_in
-                                       + dma.repeat * t.dma_setup_cycles)
+            result.dma_in[dst.tile] = result.dma_in.get(dst.tile, 0.0) + nbytes / stream_in + setup
         if src.level == "L1":
-            result.dma_out[src.tile] = (result.dma_out.get(src.tile, 0.0) + nbytes / stream_out
-                                        + dma.repeat * t.dma_setup_cycles)
-        setup = dma.repeat * t.dma_setup_cycles
+            result.dma_out[src.tile] = result.dma_out.get(src.tile, 0.0) + nbytes / stream_out + setup
         if src.level == "L2" and first_read:
             mem_read[src_column] = mem_read.get(src_column, 0) + nbytes
             key = (src_column, "out")

@@ -151,7 +151,7 @@ def pack_matmul(op, rewriter, pattern: Packing):
 
 
 def _i64_pair(op, name: str) -> list[int]:
-    """A 2-D convolution's strides or dilations; a 1-D one's as height 1."""
+    """A convolution's strides or dilations, one per spatial dim; a 1-D one's as height 1."""
     if name not in op.attributes:
         return [1, 1]
     values = [int(v) for v in dense_to_numpy(op.attributes[name]).reshape(-1)]
@@ -392,9 +392,9 @@ def _pack_conv3d(op, rewriter, pattern: Packing, kind, use, elt: ir.Type) -> boo
     padded taps included, as for the 2-D convolutions."""
     x, init, loc = op.inputs[0], op.outputs[0], op.location
     strides, dilations = _i64_pair(op, "strides"), _i64_pair(op, "dilations")
+    if _transposed_3d(x, kind.layout):
+        return True  # its windows would be mostly inserted zeros (`_unpacked_reason`)
     spatial = _spatial_dims(kind.layout, 5)
-    if _zero_inserted(x, spatial) is not None:
-        return True  # a transposed one: its windows would be mostly inserted zeros (`_unpacked_reason`)
     x, low, high = _zero_pad(x, spatial)
     weight = use.logical()
     out_shape = list(ir.ShapedType(op.result.type).shape)
@@ -407,11 +407,9 @@ def _pack_conv3d(op, rewriter, pattern: Packing, kind, use, elt: ir.Type) -> boo
         spec = _ConvSpec(pattern, elt, 1, kind.layout, False,
                          None if bias is None else _bias_constant(bias, elt, loc), loc)
         if low[0] or high[0]:  # the depth's padding stays an input's: the 2-D convolution pads height and width
-            padded = list(ir.ShapedType(x.type).shape)
-            padded[spatial[0]] += low[0] + high[0]
             pad_low, pad_high = [0] * 5, [0] * 5
             pad_low[spatial[0]], pad_high[spatial[0]] = low[0], high[0]
-            x = _zero_padded(x, pad_low, pad_high, padded, elt, loc)
+            x = _zero_padded(x, pad_low, pad_high, loc)
         windows = _depth_windows(x, kind.layout, out_depth, kd, strides[0], dilations[0], loc)
         n = out_shape[0]
         flat = [n * out_depth, filters, *out_shape[3:]] if kind.layout == "nchw" else [n * out_depth, *out_shape[2:]]
@@ -429,9 +427,16 @@ def _pack_conv3d(op, rewriter, pattern: Packing, kind, use, elt: ir.Type) -> boo
     return False
 
 
-def _zero_padded(x: ir.Value, low: list[int], high: list[int], shape: list[int], elt: ir.Type,
-                 loc: ir.Location) -> ir.Value:
-    """``tensor.pad`` of `x` with zeros, `low` and `high` per dim, to `shape`."""
+def _transposed_3d(x: ir.Value, layout: str) -> bool:
+    """Whether a 3-D convolution's input `x` is zero-inserted (a transposed convolution's)."""
+    return _zero_inserted(x, _spatial_dims(layout, 5)) is not None
+
+
+def _zero_padded(x: ir.Value, low: list[int], high: list[int], loc: ir.Location) -> ir.Value:
+    """``tensor.pad`` of `x` with zeros, `low` and `high` per dim."""
+    ty = ir.RankedTensorType(x.type)
+    elt = ty.element_type
+    shape = [d + a + b for d, a, b in zip(ty.shape, low, high)]
     pad = tensor.PadOp(ir.RankedTensorType.get(shape, elt), x, [], [], low, high, loc=loc)
     block = pad.regions[0].blocks.append(*[ir.IndexType.get()] * len(shape))
     with ir.InsertionPoint(block):
@@ -897,7 +902,7 @@ def _unpacked_reason(op) -> str | None:
     if _float_tensors(op.inputs[0], constants[0], op.outputs[0]) is None:
         return f"its operands are not of one float type (weight {elt})"
     kind = CONV_OPS.get(name)
-    if kind is not None and kind.three_d and _zero_inserted(op.inputs[0], _spatial_dims(kind.layout, 5)) is not None:
+    if kind is not None and kind.three_d and _transposed_3d(op.inputs[0], kind.layout):
         return ("its input is zero-inserted (a 3-D transposed convolution): bsparse-pack splits output phases "
                 "for 2-D ones only, and over the inserted zeros its MACs would count them")
     return f"its {elt} operands and layout are not ones bsparse-pack matches"

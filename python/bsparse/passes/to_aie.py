@@ -745,16 +745,16 @@ def _fewest_cores(nest: Nest, host: list, target: targets.Target, dtype: str) ->
     build, check and run."""
     first = plan_nest(nest, host, target, dtype)
     tried = [(device_cycles(first), first)]
+    fastest = tried[0][0]
     cores = len(first.kernels) // 2
     while cores >= 1:
         fewer = plan_nest(nest, host, target, dtype, cores)
         cycles = device_cycles(fewer)
-        if cycles > min(c for c, _ in tried) * (1 + FEWER_CORES_SLACK):
+        if cycles > fastest * (1 + FEWER_CORES_SLACK):
             break
         tried.append((cycles, fewer))
-        cores //= 2
-    bound = min(c for c, _ in tried) * (1 + FEWER_CORES_SLACK)
-    return next(plan for cycles, plan in reversed(tried) if cycles <= bound)
+        fastest, cores = min(fastest, cycles), cores // 2
+    return next(plan for cycles, plan in reversed(tried) if cycles <= fastest * (1 + FEWER_CORES_SLACK))
 
 
 def structured_plan(op, target: targets.Target, dtype: str) -> StructuredPlan:
