@@ -464,7 +464,7 @@ def section_anomalies(m: dict) -> list[str]:
                         if sl["macs_dense"] and sl["cycles"] and dl["cycles"] / sl["cycles"] > bound)
                 if n:
                     superlinear.append(f"{model} `{target}` {key}: {n}")
-    lines.append(f"- Conv/matmul layers faster than 1/(1-sparsity) x 1.05 (superlinear vs dense): "
+    lines.append("- Conv/matmul layers faster than 1/(1-sparsity) x 1.05 (superlinear vs dense): "
                  + ("; ".join(superlinear) if superlinear else "none") + ".")
     imb = defaultdict(list)
     for model in m["models"]:
