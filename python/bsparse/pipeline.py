@@ -27,6 +27,7 @@ from torch_mlir.passmanager import PassManager
 from bsparse.errors import OptionError
 from bsparse.passes import PASSES, Pass
 from bsparse.passes.base import option_help_line, parse_choice, parse_fraction
+from bsparse.passes.fuse import FuseElementwisePass
 from bsparse.passes.pack import PackPass
 from bsparse.passes.partition import PartitionPass
 from bsparse.passes.sparsify import SparsifyPass, check_pattern_options
@@ -449,7 +450,7 @@ COMPILE = NamedPipeline(
             (PassStep.of(PackPass, "pattern", "strict"), PassStep("canonicalize", upstream=True), PassStep("cse", upstream=True)),
         ),
         Stage("partition", "partitioned", (PassStep.of(PartitionPass, "target", "assign"),)),
-        Stage("aie", "aie", (PassStep.of(ToAiePass, "target", "dtype", "strict"),)),
+        Stage("aie", "aie", (PassStep.of(FuseElementwisePass), PassStep.of(ToAiePass, "target", "dtype", "strict"))),
     ),
     check=_check_compile,
 )

@@ -214,3 +214,37 @@ def test_a_small_op_runs_on_the_fewest_cores_that_run_it_as_fast_as_all():
     every = plan_nest(planned.nest, planned.plan.buffers[:len(host_names(planned.nest))], target, "i8")
     assert len(planned.plan.kernels) == layer.cores < len(every.kernels)
     assert device_cycles(planned.plan) <= device_cycles(every) * (1 + FEWER_CORES_SLACK)
+
+
+class LSTMCell(nn.Module):
+    """One step of an LSTM cell, written out as GNMT-like writes it: the gates of two linear layers, then
+    a chain of elementwise ops on their slices."""
+
+    def __init__(self, d: int, seed: int):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.ih, self.hh = nn.Linear(d, 4 * d), nn.Linear(d, 4 * d)
+
+    def forward(self, x, h, c):
+        i, f, g, o = (self.ih(x) + self.hh(h)).chunk(4, dim=1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        return torch.sigmoid(o) * torch.tanh(c)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_an_elementwise_chain_runs_as_one_kernel(target):
+    """bsparse-fuse-elementwise: the cell's sigmoids, tanhs, products and sum (one linalg.generic each
+    after packing) run as one elementwise device, with the same outputs as PyTorch and as the unfused
+    program."""
+    d, batch = 24, 3
+    model = LSTMCell(d, 11).eval()
+    x, h, c = (torch.randn(batch, d) for _ in range(3))
+    program = bsparse.compile(model, x, h, c, target=target, sparsity=None)
+    with torch.no_grad():
+        want = model(x, h, c).numpy()
+    (unfused,), _ = program.run(x.numpy(), h.numpy(), c.numpy(), stage="partitioned")
+    (y,), report = program.run(x.numpy(), h.numpy(), c.numpy())
+    assert relative_error(unfused, want) <= 1e-5 and relative_error(y, want) <= 1e-5
+    assert program.stages["partitioned"].count("linalg.generic") >= 6
+    assert [layer.kind for layer in report.layers if layer.kind == "elementwise"] == ["elementwise"]
+    assert not report.host_ops or all("tensor." in layer.reason for layer in report.host_ops)

@@ -27,7 +27,7 @@ def expanded(text: str) -> list[str]:
         ("bsparse-compile{until=pack sparsity=none}", ["bsparse-pack{block=8x8 strict=false}", "canonicalize", "cse"]),
         ("cse,bsparse-compile{sparsity=none target=aie2-4x4 dtype=bf16},canonicalize",
          ["cse", "bsparse-pack{block=8x8 strict=false}", "canonicalize", "cse", "bsparse-partition{target=aie2-4x4 assign=any}",
-          "bsparse-to-aie{target=aie2-4x4 dtype=bf16 strict=false}", "canonicalize"]),
+          "bsparse-fuse-elementwise", "bsparse-to-aie{target=aie2-4x4 dtype=bf16 strict=false}", "canonicalize"]),
         ("bsparse-compile{sparsity=none until=partition assign=ranges}",
          ["bsparse-pack{block=8x8 strict=false}", "canonicalize", "cse", "bsparse-partition{target=aie2-ve2802 assign=ranges}"]),
         # a non-block pattern: sparsify to it, pack what its format holds in fewer values, the rest in 8x8 blocks
@@ -72,7 +72,8 @@ def test_every_stage_pass_is_registered_or_upstream():
 @pytest.mark.skipif("bsparse-to-aie" not in PASSES, reason="pass 'bsparse-to-aie' is not registered yet")
 def test_default_builds_every_pass(ctx):
     _, passes = build_pass_manager("bsparse-compile{target=aie2-2x2}", ctx)
-    assert [p.NAME for p in passes] == ["bsparse-sparsify", "bsparse-pack", "bsparse-partition", "bsparse-to-aie"]
+    assert [p.NAME for p in passes] == ["bsparse-sparsify", "bsparse-pack", "bsparse-partition", "bsparse-fuse-elementwise",
+                                        "bsparse-to-aie"]
     assert passes[1].block.block == (8, 8)
 
 

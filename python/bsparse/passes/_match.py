@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import torch_mlir.ir as ir
+from torch_mlir.dialects import linalg
 
 from bsparse.irutil import dense_to_numpy
+from bsparse.semantics.structured import affine_maps
 
-__all__ = ["constant_array", "defining_op", "is_zero", "map_strings"]
+__all__ = ["all_parallel", "constant_array", "defining_op", "indexing_maps", "is_zero", "map_strings"]
 
 
 def defining_op(value: ir.Value):
@@ -41,6 +43,16 @@ def is_zero(value: ir.Value) -> bool:
         return attr.value == 0
     array = constant_array(value)
     return array is not None and not array.any()
+
+
+def all_parallel(op) -> bool:
+    """True if every loop of the linalg op `op` is parallel (no reduction)."""
+    return all("parallel" in str(t) for t in ir.ArrayAttr(op.attributes["iterator_types"]))
+
+
+def indexing_maps(op) -> list[ir.AffineMap]:
+    """The indexing maps of the linalg op `op` (a named op's implicit ones too), inputs then outputs."""
+    return affine_maps(linalg.get_indexing_maps(op.operation))
 
 
 def map_strings(op) -> list[str]:

@@ -23,7 +23,7 @@ import numpy as np
 import torch_mlir.ir as ir
 
 from bsparse.irutil import dense_to_numpy
-from bsparse.passes._match import defining_op, map_strings
+from bsparse.passes._match import all_parallel, defining_op, map_strings
 
 __all__ = ["CONV_OPS", "GatherView", "WeightUse", "constant_readers", "constant_source", "gather_view", "trace_constant", "weight_use"]
 
@@ -302,7 +302,7 @@ def _broadcast_source(value: ir.Value) -> ir.Value | None:
         return op.operands[0] if list(ir.DenseI64ArrayAttr(op.attributes["dimensions"])) == [0] else None
     if op.operation.name != "linalg.generic" or len(op.inputs) != 1 or len(op.results) != 1:
         return None
-    if any("parallel" not in str(t) for t in ir.ArrayAttr(op.attributes["iterator_types"])):
+    if not all_parallel(op):
         return None
     block = op.regions[0].blocks[0]
     body = list(block.operations)

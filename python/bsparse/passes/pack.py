@@ -57,7 +57,7 @@ from bsparse.activations import ACTIVATIONS, apply
 from bsparse.dialects.bsparse import PHASE_ATTRIBUTE, UNPACKED_ATTRIBUTE, Conv2dOp, MatmulOp, packed_type
 from bsparse.irutil import dense_to_numpy, numpy_to_dense, reassociation, static_slice
 from bsparse.packed import PACKED_OPS, packed_op, weight_data
-from bsparse.passes._match import defining_op, is_zero, map_strings
+from bsparse.passes._match import all_parallel, defining_op, is_zero, map_strings
 from bsparse.passes._phases import Phase, phases
 from bsparse.passes.fold import FOLDABLE, evaluate, fold_constant_op
 from bsparse.passes._weights import CONV_OPS, constant_source, trace_constant, weight_use
@@ -623,7 +623,7 @@ def _elementwise_of(generic, sources: set) -> bool:
     whose inputs are `sources` (at the identity map) or scalar constants, the initial value unread."""
     if generic.operation.name != "linalg.generic" or len(generic.results) != 1 or len(generic.outputs) != 1:
         return False
-    if any("parallel" not in str(t) for t in ir.ArrayAttr(generic.attributes["iterator_types"])):
+    if not all_parallel(generic):
         return False
     block, ops = _body(generic)
     if list(block.arguments[len(generic.inputs)].uses) or any(op.name not in _PLAIN_PAYLOAD for op in ops):
@@ -825,7 +825,7 @@ def sink_into_phases(generic, rewriter):
     the same op on each phase, interleaved alike, so that it folds into each phase's bsparse op. The
     generic's other inputs are sliced alike, or taken whole when they do not vary along the sliced dims
     (a per-channel constant)."""
-    if any("parallel" not in str(t) for t in ir.ArrayAttr(generic.attributes["iterator_types"])):
+    if not all_parallel(generic):
         return True
     if len(generic.results) != 1 or len(generic.outputs) != 1:
         return True

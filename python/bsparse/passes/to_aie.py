@@ -45,7 +45,7 @@ from typing import ClassVar
 
 import numpy as np
 import torch_mlir.ir as ir
-from torch_mlir.dialects import arith, bufferization, linalg, memref, tensor
+from torch_mlir.dialects import arith, bufferization, memref, tensor
 from torch_mlir.rewrite import RewritePatternSet, apply_patterns_and_fold_greedily
 
 from bsparse import targets
@@ -60,7 +60,7 @@ from bsparse.errors import BsparseError, OptionError
 from bsparse.irutil import numpy_to_dense, reassociation, static_slice
 from bsparse.packed import PACKED_OPS, weight_data
 from bsparse.passes._aie_plan import Layer, Share, host_names, matmul_layer, plan_device, runs_of
-from bsparse.passes._match import defining_op
+from bsparse.passes._match import defining_op, indexing_maps
 from bsparse.passes._structured import Nest, access_of, footprint, form_expr, plan_nest
 from bsparse.passes._structured import host_names as structured_names
 from bsparse.passes._tiling import Axis
@@ -69,7 +69,7 @@ from bsparse.passes.partition import ATTRIBUTE, Partition, may_interleave, parti
 from bsparse.patterns.indexed import index_bytes_of
 from bsparse.plan import Buffer, DevicePlan, host_buffer
 from bsparse.residency import L2_MEMORY_SPACE, plan_residency, tensor_level
-from bsparse.semantics.structured import affine_maps, linear_form
+from bsparse.semantics.structured import linear_form
 
 __all__ = ["STRUCTURED_OPS", "ToAiePass", "emit_device", "lower_conv", "lower_matmul", "lower_structured", "patterns",
            "Read", "resident_weights", "structured_nest", "structured_operands", "structured_plan"]
@@ -245,7 +245,7 @@ def _data_elements(plan: DevicePlan, host: dict[str, ir.Value]) -> dict[int, ir.
 def _loop_attrs(source, maps: list[ir.AffineMap] | None = None) -> tuple[ir.ArrayAttr, ir.ArrayAttr]:
     """`maps` (default: `source`'s indexing maps) and `source`'s iterator kinds as the attributes of an
     ``aie.generic``."""
-    maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in (maps or _maps(source))])
+    maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in (maps or indexing_maps(source))])
     return maps, ir.ArrayAttr.get([ir.StringAttr.get("reduction" if r else "parallel") for r in _reductions(source)])
 
 
@@ -524,13 +524,9 @@ STRUCTURED_OPS = ("linalg.generic", "linalg.reduce", "linalg.matmul", "linalg.ba
 _COPY_OPS = ("linalg.transpose", "linalg.copy", "linalg.broadcast")
 
 
-def _maps(op) -> list[ir.AffineMap]:
-    return affine_maps(linalg.get_indexing_maps(op.operation))
-
-
 def _reductions(op) -> list[bool]:
     """Per loop, whether it is a reduction: absent from every output's map."""
-    maps = _maps(op)
+    maps = indexing_maps(op)
     used = {e.position for m in maps[len(op.operands) - len(op.results):] for e in m.results
             if isinstance(e, ir.AffineDimExpr)}
     return [k not in used for k in range(maps[0].n_dims)]
@@ -641,7 +637,7 @@ def structured_operands(op, extents: tuple[int, ...] | None = None) -> list[Read
     """Per operand of structured op `op` (inputs, then outputs), how its DMAs address it: the operand
     through its own map; given the loop `extents`, an input that is a slice is read from its source
     (`_through_slices`)."""
-    maps = _maps(op)
+    maps = indexing_maps(op)
     n_inputs = len(op.operands) - len(op.results)
     reads = [_own(v, m) for v, m in zip(op.operands, maps)]
     if extents is not None:

@@ -1,6 +1,6 @@
 // Verifies that the named pipeline bsparse-compile{...} expands, stage by stage up to
-// until=, to bsparse-sparsify, bsparse-pack, canonicalize, cse, bsparse-partition and
-// bsparse-to-aie with its options forwarded, and that bad options are reported.
+// until=, to bsparse-sparsify, bsparse-pack, canonicalize, cse, bsparse-partition,
+// bsparse-fuse-elementwise and bsparse-to-aie with its options forwarded, and that bad options are reported.
 // RUN: bsparse-opt %s -p 'bsparse-compile{until=pack pattern=block:4x4}' | filecheck %s --check-prefix=PACK
 // RUN: bsparse-opt %s -p 'bsparse-compile{until=pack pattern=block:4x4}' -o %t.named
 // RUN: bsparse-opt %s -p 'bsparse-sparsify{pattern=block:4x4 sparsity=0.5 scope=layer keep-small=true},bsparse-pack{block=4x4},canonicalize,cse' -o %t.explicit
@@ -24,7 +24,7 @@
 
 // HELP: bsparse pipelines
 // HELP-NEXT: bsparse-compile {{ *}}the whole chain
-// HELP-NEXT: expands to: bsparse-sparsify, bsparse-pack, canonicalize, cse, bsparse-partition, bsparse-to-aie
+// HELP-NEXT: expands to: bsparse-sparsify, bsparse-pack, canonicalize, cse, bsparse-partition, bsparse-fuse-elementwise, bsparse-to-aie
 // HELP-NEXT: pattern= {{ *}}sparsity pattern: block:RxC, unstructured, nm:N:M, tw:G, tvw:G or gs:B (default: block:8x8)
 // HELP-NEXT: sparsity=
 // HELP-NEXT: scope=
@@ -72,6 +72,7 @@
 // AIE: IR Dump After CanonicalizerPass
 // AIE: IR Dump After CSEPass
 // AIE: IR Dump After bsparse-partition
+// AIE: IR Dump After bsparse-fuse-elementwise
 // AIE: IR Dump After bsparse-to-aie
 // AIE: "aie.device"
 // AIE-NOT: "bsparse.matmul"
