@@ -1,8 +1,8 @@
 // Verifies that bsparse-fuse-elementwise merges a chain of elementwise linalg.generic
 // ops into one (the producer's inputs read in place of its result, its payload then
-// the consumer's), and leaves alone what would not compute each element once: a
+// the consumer's). It leaves alone what would not compute each element once (a
 // producer with a second use, a reduction consumer, a consumer reading the producer
-// through a non-identity map.
+// through a non-identity map) and an op a bsparse pass marked.
 // RUN: bsparse-opt %s -p bsparse-fuse-elementwise --split-input-file | filecheck %s
 
 #id = affine_map<(d0, d1) -> (d0, d1)>
@@ -103,4 +103,28 @@ func.func @reduction_and_transpose(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>) -> 
     linalg.yield %r : f32
   } -> tensor<8x8xf32>
   return %s, %tr : tensor<8xf32>, tensor<8x8xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+// A generic a bsparse pass said something of (here why it stays on the host) is left
+// as it is, so what it says is not lost.
+// CHECK-LABEL: func.func @marked
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+// CHECK-SAME: bsparse.host = "a reason"
+func.func @marked(%a: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %init = tensor.empty() : tensor<2x8xf32>
+  %e = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%a : tensor<2x8xf32>) outs(%init : tensor<2x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = math.exp %x : f32
+    linalg.yield %r : f32
+  } -> tensor<2x8xf32>
+  %m = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"], bsparse.host = "a reason"} ins(%e : tensor<2x8xf32>) outs(%init : tensor<2x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = arith.mulf %x, %x : f32
+    linalg.yield %r : f32
+  } -> tensor<2x8xf32>
+  return %m : tensor<2x8xf32>
 }

@@ -39,8 +39,11 @@ __all__ = ["FuseElementwisePass", "fuse_producer", "patterns"]
 
 def _elementwise(op) -> bool:
     """A ``linalg.generic`` with only parallel loops, one result, and a payload that does not read its
-    initial value (an elementwise map of its inputs)."""
+    initial value (an elementwise map of its inputs), that no bsparse pass has said something of (a
+    ``bsparse.*`` attribute, such as why it stays on the host: fusing would drop it)."""
     if op.operation.name != "linalg.generic" or len(op.results) != 1 or len(op.outputs) != 1:
+        return False
+    if any(name.startswith("bsparse.") for name in op.operation.attributes):
         return False
     if not all_parallel(op):
         return False
