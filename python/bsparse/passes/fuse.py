@@ -67,20 +67,17 @@ def _fusable(consumer, k: int):
     return producer
 
 
-def _move_payload(source, block: ir.Block, arguments: list[ir.Value]) -> ir.Value | None:
+def _move_payload(source, block: ir.Block, arguments: list[ir.Value | None], with_yield: bool) -> ir.Value:
     """Moves the payload of `source` (a clone: it is erased) to the end of `block`, its block arguments
-    replaced by `arguments` (None: unused); returns what it yields when it ends in a yield that is not
-    moved (the producer's), else None (the consumer's yield is moved too)."""
+    replaced by `arguments` (None: unused), its yield too when `with_yield` (the consumer's; the
+    producer's stays behind); returns the value it yields."""
     body = source.regions[0].blocks[0]
     for old, new in zip(body.arguments, arguments):
         if new is not None:
             old.replace_all_uses_with(new)
     ops = list(body.operations)
-    terminator = ops[-1]
-    yielded = None
-    if arguments[-1] is None:  # the producer: its yield stays behind, its value feeds the consumer
-        yielded, ops = terminator.operands[0], ops[:-1]
-    for op in ops:
+    yielded = ops[-1].operands[0]
+    for op in ops if with_yield else ops[:-1]:
         block.append(op)
     source.erase()
     return yielded
@@ -91,10 +88,10 @@ def fuse_producer(consumer, rewriter):
     generic computing both (module docstring). True: no match."""
     if not _elementwise(consumer):
         return True
-    k = next((k for k in range(len(consumer.inputs)) if _fusable(consumer, k) is not None), None)
-    if k is None:
+    k, producer = next(((k, p) for k in range(len(consumer.inputs)) if (p := _fusable(consumer, k)) is not None),
+                       (None, None))
+    if producer is None:
         return True
-    producer = defining_op(consumer.inputs[k])
     c_maps, p_maps = indexing_maps(consumer), indexing_maps(producer)
     inputs = [*consumer.inputs[:k], *producer.inputs, *consumer.inputs[k + 1:]]
     maps = [*c_maps[:k], *p_maps[:len(producer.inputs)], *c_maps[k + 1:]]
@@ -108,9 +105,9 @@ def fuse_producer(consumer, rewriter):
         args = list(block.arguments)
         n_p = len(producer.inputs)
         p_args = [*args[k:k + n_p], None]  # the producer's initial value is not read (`_elementwise`)
-        value = _move_payload(producer.operation.clone(ip=rewriter.ip), block, p_args)
+        value = _move_payload(producer.operation.clone(ip=rewriter.ip), block, p_args, with_yield=False)
         c_args = [*args[:k], value, *args[k + n_p:]]
-        _move_payload(consumer.operation.clone(ip=rewriter.ip), block, c_args)
+        _move_payload(consumer.operation.clone(ip=rewriter.ip), block, c_args, with_yield=True)
     rewriter.replace_op(consumer, fused.results)
     rewriter.erase_op(producer)
     return False
