@@ -88,9 +88,10 @@ def fuse_producer(consumer, rewriter):
     generic computing both (module docstring). True: no match."""
     if not _elementwise(consumer):
         return True
-    k, producer = next(((k, p) for k in range(len(consumer.inputs)) if (p := _fusable(consumer, k)) is not None),
-                       (None, None))
-    if producer is None:
+    for k in range(len(consumer.inputs)):
+        if (producer := _fusable(consumer, k)) is not None:
+            break
+    else:
         return True
     c_maps, p_maps = indexing_maps(consumer), indexing_maps(producer)
     inputs = [*consumer.inputs[:k], *producer.inputs, *consumer.inputs[k + 1:]]
